@@ -1,0 +1,27 @@
+# sesam: the two commands that matter are `make run` and `make test` (see README.md).
+GO ?= go
+BIN := bin/sesam
+
+.PHONY: build run test bench lint fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/sesam
+
+run: build
+	./scripts/run.sh
+
+test:
+	./scripts/test.sh
+
+bench: build
+	./scripts/bench.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzReadManifest -fuzztime=60s ./seda/
+
+clean:
+	rm -rf bin
