@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Change is one entry of the change feed: unit UnitID was written (or deleted) at Seq.
+type Change struct {
+	Seq    int64
+	UnitID int64
+	Op     string // "upsert" or "delete"
+}
+
+// Changes returns up to limit changes after seq, in order.
+func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]Change, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, unit_id, op FROM unit_change WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read change feed: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Change, error) {
+		var c Change
+		err := r.Scan(&c.Seq, &c.UnitID, &c.Op)
+		return c, err
+	})
+}
+
+// LastSeq is the feed's latest sequence number (0 when empty).
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM unit_change`).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("read change feed: %w", err)
+	}
+	return seq, nil
+}
+
+// Listen sends on wake (without blocking) each time a writing transaction commits
+// changes, until ctx ends. A lost connection is retried every few seconds; readers
+// also sweep periodically, so a missed notification only delays.
+func (s *Store) Listen(ctx context.Context, wake chan<- struct{}) {
+	for ctx.Err() == nil {
+		err := s.listenOnce(ctx, wake)
+		if ctx.Err() != nil {
+			return
+		}
+		_ = err // the periodic sweep covers the gap; the caller's metrics show the lag
+		select {
+		case <-ctx.Done():
+		case <-time.After(3 * time.Second):
+		}
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context, wake chan<- struct{}) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+ChangeChannel); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+ChangeChannel)
+	for {
+		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+			return err
+		}
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+}

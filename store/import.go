@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"sesam/pdftext"
+	"sesam/seda"
+)
+
+// ImportOptions tunes an import.
+type ImportOptions struct {
+	Limits seda.Limits
+	// Text extracts the text of PDF objects; nil leaves their text status empty.
+	Text *pdftext.Extractor
+	// Progress, when set, is told how far the import is (stage, done, total).
+	Progress func(stage string, done, total int64)
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	TransferID int64
+	Already    bool // the package was imported before: nothing was written
+	Units      int
+	Objects    int
+	Bytes      int64 // bytes of the objects the package holds
+	Duration   time.Duration
+}
+
+// blobLock is the advisory lock key guarding blob files between their creation and the
+// commit that references them: imports hold it shared; removing the files of a failed
+// import takes it exclusively, so no file another import relies on is removed.
+const blobLock = 0x5e5a_0002
+
+// feedLock serialises the allocation of change-feed numbers at the end of writing
+// transactions, so that they become visible in order.
+const feedLock = 0x5e5a_0003
+
+// Import reads the package at src and writes it for tenantID in one transaction:
+// either all of it lands or nothing does. A refused package returns a
+// *seda.RefusalError and writes nothing, not even a blob. Importing a package that
+// was already imported for this tenant writes nothing and says so (Already).
+func (s *Store) Import(ctx context.Context, tenantID, src string, opt ImportOptions) (*ImportResult, error) {
+	start := time.Now()
+	if _, err := s.Tenant(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	if opt.Limits == (seda.Limits{}) {
+		opt.Limits = seda.DefaultLimits()
+	}
+	pkg, err := seda.Open(src, opt.Limits)
+	if err != nil {
+		return nil, err
+	}
+	defer pkg.Close()
+	tr := pkg.Transfer()
+	res := &ImportResult{Units: len(tr.Units), Objects: len(tr.Binaries) + len(tr.Physicals)}
+	if id, ok, err := s.transferByManifest(ctx, tenantID, pkg.ManifestSHA256()); err != nil || ok {
+		res.TransferID, res.Already = id, ok
+		return res, err
+	}
+	if err := pkg.Verify(ctx); err != nil {
+		return nil, err
+	}
+	for _, b := range tr.Binaries {
+		res.Bytes += max(b.ActualSize, 0)
+	}
+	id, err := s.write(ctx, tenantID, src, pkg, opt)
+	if isUniqueViolation(err, "transfer_tenant_id_manifest_sha256_key") {
+		// Imported concurrently by someone else: same outcome as a re-import.
+		id, _, err = s.transferByManifest(ctx, tenantID, pkg.ManifestSHA256())
+		res.Already = true
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.TransferID = id
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+func (s *Store) transferByManifest(ctx context.Context, tenantID, sha string) (int64, bool, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT id FROM transfer WHERE tenant_id = $1 AND manifest_sha256 = $2`, tenantID, sha).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("look up transfer: %w", err)
+	}
+	return id, true, nil
+}
+
+// write stores the blobs, extracts the text, then writes every row in one transaction.
+// It holds the blob lock (shared) on one connection from the first blob to the commit.
+func (s *Store) write(ctx context.Context, tenantID, src string, pkg *seda.Package, opt ImportOptions) (id int64, err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1)`, blobLock); err != nil {
+		return 0, fmt.Errorf("lock blob store: %w", err)
+	}
+	var created []string
+	defer func() {
+		unlockCtx := context.WithoutCancel(ctx)
+		conn.Exec(unlockCtx, `SELECT pg_advisory_unlock_shared($1)`, blobLock)
+		if err != nil && len(created) > 0 {
+			if cerr := s.removeUnreferencedBlobs(unlockCtx, conn, created); cerr != nil {
+				err = fmt.Errorf("%w (and cleaning its blobs failed: %v)", err, cerr)
+			}
+		}
+	}()
+	created, err = s.putBlobs(ctx, pkg, opt.Progress)
+	if err != nil {
+		return 0, err
+	}
+	texts := s.extractText(ctx, pkg.Transfer(), opt)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		w := &transferWriter{tx: tx, tenant: tenantID, tr: pkg.Transfer(), texts: texts, progress: opt.Progress}
+		var err error
+		id, err = w.write(ctx, src, pkg.Kind(), pkg.ManifestSHA256())
+		return err
+	})
+	return id, err
+}
+
+// putBlobs writes every present object's bytes to the blob store and returns the
+// addresses of the files it created (those that were not there before).
+func (s *Store) putBlobs(ctx context.Context, pkg *seda.Package, progress func(string, int64, int64)) ([]string, error) {
+	var created []string
+	var total, done int64
+	for _, b := range pkg.Transfer().Binaries {
+		total += b.ActualSize
+	}
+	for _, b := range pkg.Transfer().Binaries {
+		if !b.Present {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return created, err
+		}
+		ok, err := s.putBlob(pkg, b)
+		if err != nil {
+			return created, err
+		}
+		if ok {
+			created = append(created, b.SHA256)
+		}
+		done += b.ActualSize
+		if progress != nil {
+			progress("objets", done, total)
+		}
+	}
+	return created, nil
+}
+
+func (s *Store) putBlob(pkg *seda.Package, b *seda.BinaryObject) (bool, error) {
+	r, err := pkg.OpenObject(b)
+	if err != nil {
+		return false, fmt.Errorf("object %s: %w", b.ID, err)
+	}
+	defer r.Close()
+	created, err := s.blobs.Put(b.SHA256, r)
+	if err != nil {
+		return false, fmt.Errorf("object %s: %w", b.ID, err)
+	}
+	return created, nil
+}
+
+// removeUnreferencedBlobs deletes, among the files a failed import created, those that
+// no committed object references. It waits for the blob lock exclusively, i.e. until
+// every import in flight has committed or rolled back.
+func (s *Store) removeUnreferencedBlobs(ctx context.Context, conn *pgxpool.Conn, shas []string) error {
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, blobLock); err != nil {
+		return err
+	}
+	defer conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, blobLock)
+	rows, err := conn.Query(ctx, `SELECT sha256 FROM blob WHERE sha256 = ANY($1)`, shas)
+	if err != nil {
+		return err
+	}
+	kept, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	keep := make(map[string]bool, len(kept))
+	for _, k := range kept {
+		keep[k] = true
+	}
+	for _, sha := range shas {
+		if !keep[sha] {
+			if err := s.blobs.Remove(sha); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// extractText runs the extractor over the PDF objects (in parallel, within its
+// workers) and returns the results by object id.
+func (s *Store) extractText(ctx context.Context, tr *seda.Transfer, opt ImportOptions) map[string]*pdftext.Result {
+	if opt.Text == nil {
+		return nil
+	}
+	var objs []*seda.BinaryObject
+	var paths []string
+	for _, b := range tr.Binaries {
+		if b.Present && isPDF(b) {
+			objs = append(objs, b)
+			paths = append(paths, s.blobs.Path(b.SHA256))
+		}
+	}
+	if progress := opt.Progress; progress != nil && len(paths) > 0 {
+		progress("texte", 0, int64(len(paths)))
+		defer progress("texte", int64(len(paths)), int64(len(paths)))
+	}
+	results := opt.Text.ExtractAll(ctx, paths)
+	out := make(map[string]*pdftext.Result, len(objs))
+	for i, b := range objs {
+		out[b.ID] = results[i]
+	}
+	return out
+}
+
+// isPDF says whether an object is a PDF by its declared format (MIME, PRONOM or name);
+// the extractor itself checks the bytes.
+func isPDF(b *seda.BinaryObject) bool {
+	switch {
+	case b.MimeType == "application/pdf":
+		return true
+	case pronomPDF[b.FormatID]:
+		return true
+	}
+	name := b.Filename
+	if name == "" {
+		name = b.URI
+	}
+	return len(name) > 4 && (name[len(name)-4:] == ".pdf" || name[len(name)-4:] == ".PDF")
+}
+
+// pronomPDF lists the PRONOM ids of PDF and PDF/A versions.
+var pronomPDF = map[string]bool{
+	"fmt/14": true, "fmt/15": true, "fmt/16": true, "fmt/17": true, "fmt/18": true, "fmt/19": true,
+	"fmt/20": true, "fmt/276": true, "fmt/1129": true, "fmt/95": true, "fmt/354": true, "fmt/476": true,
+	"fmt/477": true, "fmt/478": true, "fmt/479": true, "fmt/480": true, "fmt/481": true, "fmt/1910": true,
+	"fmt/1911": true, "fmt/1912": true,
+}

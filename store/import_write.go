@@ -1,0 +1,392 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"sesam/pdftext"
+	"sesam/seda"
+)
+
+// ChangeChannel is the LISTEN/NOTIFY channel that wakes change-feed readers.
+const ChangeChannel = "sesam_unit_change"
+
+// transferWriter writes one verified transfer's rows inside a transaction.
+type transferWriter struct {
+	tx       pgx.Tx
+	tenant   string
+	tr       *seda.Transfer
+	texts    map[string]*pdftext.Result
+	progress func(stage string, done, total int64)
+
+	transferID int64
+	unitIDs    map[string]int64         // manifest id → unit.id
+	outcomes   map[string]accessOutcome // by manifest id
+	objectIDs  map[string]int64         // manifest id → object.id
+}
+
+func (w *transferWriter) write(ctx context.Context, src, kind, manifestSHA string) (int64, error) {
+	w.mergeRootDefaults()
+	if err := w.insertTransfer(ctx, src, kind, manifestSHA); err != nil {
+		return 0, err
+	}
+	if err := w.evaluateAccess(ctx); err != nil {
+		return 0, fmt.Errorf("evaluate access: %w", err)
+	}
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"units", w.copyUnits},
+		{"unit parents", w.copyParents},
+		{"blobs", w.insertBlobs},
+		{"objects", w.copyObjects},
+		{"unit objects", w.copyUnitObjects},
+		{"rules", w.copyRules},
+		{"pages", w.copyPages},
+		{"change feed", w.publish},
+	}
+	for _, st := range steps {
+		if err := st.fn(ctx); err != nil {
+			return 0, fmt.Errorf("write %s: %w", st.name, err)
+		}
+	}
+	return w.transferID, nil
+}
+
+func (w *transferWriter) insertTransfer(ctx context.Context, src, kind, manifestSHA string) error {
+	tr := w.tr
+	mgt, err := json.Marshal(tr.Management.Rules)
+	if err != nil {
+		return err
+	}
+	var bytes int64
+	for _, b := range tr.Binaries {
+		bytes += max(b.ActualSize, 0)
+	}
+	comments := tr.Comments
+	if comments == nil {
+		comments = []string{}
+	}
+	return w.tx.QueryRow(ctx, `
+		INSERT INTO transfer (tenant_id, manifest_sha256, source, kind, seda_version, message_identifier,
+			message_date, archival_agreement, archival_agency, transferring_agency,
+			originating_agency_identifier, submission_agency_identifier, legal_status, comments,
+			management, unit_count, object_count, byte_count)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		RETURNING id`,
+		w.tenant, manifestSHA, src, kind, tr.Version, tr.MessageIdentifier, tr.Date, tr.ArchivalAgreement,
+		tr.ArchivalAgency.Identifier, tr.TransferringAgency.Identifier, tr.Management.OriginatingAgencyIdentifier,
+		tr.Management.SubmissionAgencyIdentifier, tr.Management.LegalStatus, comments, json.RawMessage(mgt),
+		len(tr.Units), len(tr.Binaries)+len(tr.Physicals), bytes,
+	).Scan(&w.transferID)
+}
+
+// evaluateAccess decides every unit's communicability and online publication with the
+// tenant's referential, before the rows are written.
+func (w *transferWriter) evaluateAccess(ctx context.Context) error {
+	ref, err := referential(ctx, w.tx, w.tenant)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(w.tr.Units))
+	for i, u := range w.tr.Units {
+		ids[i] = u.ID
+	}
+	w.outcomes = evaluate(transferGraph(w.tr), ids, ref)
+	return nil
+}
+
+// allocate reserves n ids from a table's sequence, so rows can be written with COPY and
+// still be referenced by the rows that follow.
+func allocate(ctx context.Context, tx pgx.Tx, seq string, n int) ([]int64, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT nextval($1::regclass) FROM generate_series(1, $2)`, seq, n)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+func (w *transferWriter) copyUnits(ctx context.Context) error {
+	units := w.tr.Units
+	ids, err := allocate(ctx, w.tx, "unit_id_seq", len(units))
+	if err != nil {
+		return err
+	}
+	w.unitIDs = make(map[string]int64, len(units))
+	for i, u := range units {
+		w.unitIDs[u.ID] = ids[i]
+	}
+	g, err := newUnitGraph(units, w.unitIDs)
+	if err != nil {
+		return err
+	}
+	rows := make([][]any, 0, len(units))
+	for i, u := range units {
+		row, err := w.unitRow(u, ids[i], g)
+		if err != nil {
+			return fmt.Errorf("unit %s: %w", u.ID, err)
+		}
+		rows = append(rows, row)
+		if w.progress != nil && (i%1000 == 999 || i == len(units)-1) {
+			w.progress("unités", int64(i+1), int64(len(units)))
+		}
+	}
+	_, err = w.tx.CopyFrom(ctx, pgx.Identifier{"unit"}, []string{"id", "tenant_id", "transfer_id", "seda_id",
+		"level", "title", "cote", "originating_agency", "start_date", "end_date", "ancestors", "depth",
+		"content", "management", "open_day", "publish_day", "access_status", "access_reason", "publish_reason"},
+		pgx.CopyFromRows(rows))
+	return err
+}
+
+func (w *transferWriter) unitRow(u *seda.Unit, id int64, g *unitGraph) ([]any, error) {
+	content, err := json.Marshal(contentOf(u))
+	if err != nil {
+		return nil, err
+	}
+	mj, err := json.Marshal(u.Management)
+	if err != nil {
+		return nil, err
+	}
+	o := w.outcomes[u.ID]
+	return []any{id, w.tenant, w.transferID, u.ID, u.Level, u.Title(), u.Cote(), w.originatingAgency(u),
+		u.StartDate, u.EndDate, g.ancestors(u.ID), g.depth(u.ID), json.RawMessage(content), json.RawMessage(mj),
+		o.openDay, o.publishDay, o.status, o.reason, o.publishReason}, nil
+}
+
+// originatingAgency is the producer used for filtering: the unit's own
+// OriginatingAgency, else the transfer's OriginatingAgencyIdentifier.
+func (w *transferWriter) originatingAgency(u *seda.Unit) string {
+	if u.OriginatingAgency != nil && u.OriginatingAgency.Identifier != "" {
+		return u.OriginatingAgency.Identifier
+	}
+	return w.tr.Management.OriginatingAgencyIdentifier
+}
+
+// contentOf is the unit without its graph and rules, which have their own columns.
+func contentOf(u *seda.Unit) seda.Unit {
+	c := *u
+	c.ID, c.Parents, c.Children, c.Objects = "", nil, nil, nil
+	c.Management = seda.Management{}
+	return c
+}
+
+// mergeRootDefaults gives the root units the transfer's default rules: from then on
+// the rule rows, the stored management and the access engine all read the merged rules.
+func (w *transferWriter) mergeRootDefaults() {
+	roots := make(map[string]bool, len(w.tr.Roots))
+	for _, r := range w.tr.Roots {
+		roots[r] = true
+	}
+	for _, u := range w.tr.Units {
+		if roots[u.ID] {
+			u.Management = mergeDefaults(u.Management, w.tr.Management.Rules)
+		}
+	}
+}
+
+// mergeDefaults puts the transfer's ManagementMetadata rules on a root unit: a rule the
+// root declares itself (same category and id) keeps the root's StartDate.
+func mergeDefaults(own, defaults seda.Management) seda.Management {
+	if len(defaults.Rules) == 0 {
+		return own
+	}
+	out := seda.Management{Rules: make(map[seda.Category]*seda.RuleSet), NeedAuthorization: own.NeedAuthorization}
+	if out.NeedAuthorization == nil {
+		out.NeedAuthorization = defaults.NeedAuthorization
+	}
+	for cat, rs := range own.Rules {
+		c := *rs
+		c.Rules = append([]seda.Rule(nil), rs.Rules...)
+		out.Rules[cat] = &c
+	}
+	for cat, def := range defaults.Rules {
+		rs, ok := out.Rules[cat]
+		if !ok {
+			c := *def
+			c.Rules = append([]seda.Rule(nil), def.Rules...)
+			out.Rules[cat] = &c
+			continue
+		}
+		for _, r := range def.Rules {
+			if !hasRule(rs.Rules, r.ID) {
+				rs.Rules = append(rs.Rules, r)
+			}
+		}
+	}
+	return out
+}
+
+func hasRule(rs []seda.Rule, id string) bool {
+	for _, r := range rs {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *transferWriter) copyParents(ctx context.Context) error {
+	var rows [][]any
+	for _, u := range w.tr.Units {
+		for pos, c := range u.Children {
+			cid, ok := w.unitIDs[c]
+			if !ok {
+				return fmt.Errorf("unit %s: child %s is not a unit of the transfer", u.ID, c)
+			}
+			rows = append(rows, []any{cid, w.unitIDs[u.ID], pos})
+		}
+	}
+	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"unit_parent"}, []string{"unit_id", "parent_id", "position"}, pgx.CopyFromRows(rows))
+	return err
+}
+
+func (w *transferWriter) insertBlobs(ctx context.Context) error {
+	var shas []string
+	var sizes []int64
+	seen := map[string]bool{}
+	for _, b := range w.tr.Binaries {
+		if b.Present && !seen[b.SHA256] {
+			seen[b.SHA256] = true
+			shas = append(shas, b.SHA256)
+			sizes = append(sizes, b.ActualSize)
+		}
+	}
+	if len(shas) == 0 {
+		return nil
+	}
+	_, err := w.tx.Exec(ctx, `INSERT INTO blob (sha256, size) SELECT * FROM unnest($1::text[], $2::bigint[])
+		ON CONFLICT (sha256) DO NOTHING`, shas, sizes)
+	return err
+}
+
+func (w *transferWriter) copyObjects(ctx context.Context) error {
+	tr := w.tr
+	ids, err := allocate(ctx, w.tx, "object_id_seq", len(tr.Binaries)+len(tr.Physicals))
+	if err != nil {
+		return err
+	}
+	w.objectIDs = make(map[string]int64, len(ids))
+	rows := make([][]any, 0, len(ids))
+	for i, b := range tr.Binaries {
+		w.objectIDs[b.ID] = ids[i]
+		rows = append(rows, w.binaryRow(ids[i], b))
+	}
+	for i, p := range tr.Physicals {
+		id := ids[len(tr.Binaries)+i]
+		w.objectIDs[p.ID] = id
+		ids := p.PhysicalIDs
+		if ids == nil {
+			ids = []string{}
+		}
+		rows = append(rows, []any{id, w.tenant, w.transferID, p.ID, "physical", p.GroupID, p.Version, "", "", "", "", "",
+			nil, "", "", false, nil, ids, p.Description, "", "", nil, "", false})
+	}
+	_, err = w.tx.CopyFrom(ctx, pgx.Identifier{"object"}, []string{"id", "tenant_id", "transfer_id", "seda_id", "kind",
+		"group_id", "version", "uri", "filename", "mime_type", "format_id", "format_litteral", "size", "digest",
+		"digest_algorithm", "present", "sha256", "physical_ids", "description", "text_status", "text_reason",
+		"page_count", "pdfa", "encrypted"}, pgx.CopyFromRows(rows))
+	return err
+}
+
+func (w *transferWriter) binaryRow(id int64, b *seda.BinaryObject) []any {
+	var size, sha any
+	if b.Present {
+		size, sha = b.ActualSize, b.SHA256
+	} else if b.Size >= 0 {
+		size = b.Size
+	}
+	var status, reason, pdfa string
+	var pages any
+	var encrypted bool
+	if r := w.texts[b.ID]; r != nil {
+		status, reason, pdfa, encrypted = string(r.Status), r.Reason, r.PDFA, r.Encrypted
+		if r.PageCount > 0 {
+			pages = r.PageCount
+		}
+	}
+	return []any{id, w.tenant, w.transferID, b.ID, "binary", b.GroupID, b.Version, b.URI, b.Filename, b.MimeType,
+		b.FormatID, b.FormatLitteral, size, b.Digest, b.DigestAlgorithm, b.Present, sha, []string{}, "",
+		status, reason, pages, pdfa, encrypted}
+}
+
+func (w *transferWriter) copyUnitObjects(ctx context.Context) error {
+	var rows [][]any
+	for _, u := range w.tr.Units {
+		seen := map[int64]bool{}
+		for pos, o := range u.Objects {
+			oid, ok := w.objectIDs[o]
+			if !ok {
+				return fmt.Errorf("unit %s: object %s is not in the transfer", u.ID, o)
+			}
+			if !seen[oid] {
+				seen[oid] = true
+				rows = append(rows, []any{w.unitIDs[u.ID], oid, pos})
+			}
+		}
+	}
+	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"unit_object"}, []string{"unit_id", "object_id", "position"}, pgx.CopyFromRows(rows))
+	return err
+}
+
+func (w *transferWriter) copyRules(ctx context.Context) error {
+	var rows [][]any
+	for _, u := range w.tr.Units {
+		for _, cat := range seda.Categories {
+			rs := u.Management.Rules[cat]
+			if rs == nil {
+				continue
+			}
+			for pos, r := range rs.Rules {
+				rows = append(rows, []any{w.unitIDs[u.ID], string(cat), r.ID, r.StartDate, pos})
+			}
+		}
+	}
+	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"unit_rule"}, []string{"unit_id", "category", "rule_id", "start_date", "position"}, pgx.CopyFromRows(rows))
+	return err
+}
+
+func (w *transferWriter) copyPages(ctx context.Context) error {
+	var rows [][]any
+	for objID, r := range w.texts {
+		for _, p := range r.Pages {
+			// PostgreSQL text cannot hold NUL bytes; pdftotext may emit them from broken fonts.
+			rows = append(rows, []any{w.objectIDs[objID], p.Number, string(p.Source), strings.ReplaceAll(p.Text, "\x00", "")})
+		}
+	}
+	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"object_page"}, []string{"object_id", "page", "source", "text"}, pgx.CopyFromRows(rows))
+	return err
+}
+
+// publish appends the transfer's units to the change feed and wakes the readers (the
+// notification is delivered at commit).
+func (w *transferWriter) publish(ctx context.Context) error {
+	ids := make([]int64, 0, len(w.unitIDs))
+	for _, u := range w.tr.Units {
+		ids = append(ids, w.unitIDs[u.ID])
+	}
+	return appendChanges(ctx, w.tx, ids)
+}
+
+// appendChanges records that units changed. Call it last in a writing transaction: it
+// takes the feed lock until commit.
+func appendChanges(ctx context.Context, tx pgx.Tx, unitIDs []int64) error {
+	if len(unitIDs) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, feedLock); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO unit_change (unit_id) SELECT unnest($1::bigint[]) ORDER BY 1`, unitIDs); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, ChangeChannel)
+	return err
+}

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+
+	"github.com/jackc/pgx/v5"
+
+	"sesam"
+)
+
+// Tenant is a collectivité or an operator; its id is a path in the tenant tree.
+type Tenant struct {
+	ID       string
+	ParentID string
+	Name     string
+	Publish  bool // publishes its communicable archives online
+	Units    int64
+}
+
+var tenantRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$`)
+
+// ValidTenantID says whether id is a tenant path such as "cdg62/ruitz".
+func ValidTenantID(id string) bool { return tenantRe.MatchString(id) }
+
+// AddTenant creates a tenant. Its parent, implied by the path, must exist.
+func (s *Store) AddTenant(ctx context.Context, t Tenant) error {
+	if !ValidTenantID(t.ID) {
+		return fmt.Errorf("tenant id %q: lower-case letters, digits, - and _, segments separated by /: %w", t.ID, sesam.ErrInvalid)
+	}
+	if t.Name == "" {
+		return fmt.Errorf("tenant %s: a name is required: %w", t.ID, sesam.ErrInvalid)
+	}
+	var parent *string
+	if dir := path.Dir(t.ID); dir != "." {
+		parent = &dir
+		if _, err := s.Tenant(ctx, dir); err != nil {
+			return fmt.Errorf("tenant %s: parent tenant %s does not exist, add it first: %w", t.ID, dir, sesam.ErrInvalid)
+		}
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO tenant (id, parent_id, name, publish) VALUES ($1, $2, $3, $4)`,
+		t.ID, parent, t.Name, t.Publish)
+	if isUniqueViolation(err, "tenant_pkey") {
+		return fmt.Errorf("tenant %s already exists: %w", t.ID, sesam.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("add tenant %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// SetTenantPublish turns online publication on or off for a tenant.
+func (s *Store) SetTenantPublish(ctx context.Context, id string, publish bool) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE tenant SET publish = $2 WHERE id = $1`, id, publish)
+	if err != nil {
+		return fmt.Errorf("tenant %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("tenant %s: %w", id, sesam.ErrNotFound)
+	}
+	return nil
+}
+
+// Tenant returns one tenant.
+func (s *Store) Tenant(ctx context.Context, id string) (*Tenant, error) {
+	var t Tenant
+	err := s.pool.QueryRow(ctx, `SELECT id, coalesce(parent_id, ''), name, publish FROM tenant WHERE id = $1`, id).
+		Scan(&t.ID, &t.ParentID, &t.Name, &t.Publish)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("tenant %s: %w", id, sesam.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", id, err)
+	}
+	return &t, nil
+}
+
+// Tenants lists every tenant in path order with its number of units.
+func (s *Store) Tenants(ctx context.Context) ([]Tenant, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT t.id, coalesce(t.parent_id, ''), t.name, t.publish,
+		       (SELECT count(*) FROM unit u WHERE u.tenant_id = t.id)
+		FROM tenant t ORDER BY t.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list tenants: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Tenant, error) {
+		var t Tenant
+		err := r.Scan(&t.ID, &t.ParentID, &t.Name, &t.Publish, &t.Units)
+		return t, err
+	})
+}
