@@ -1,0 +1,336 @@
+package index
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"sesam/access"
+)
+
+// builder turns a parsed query into a Bleve query. It needs the mapping's analyzers to
+// drop words that analyse to nothing (stop words) instead of matching nothing.
+type builder struct {
+	m         mapping.IndexMapping
+	inclusion bool // year ranges: units inside the range rather than overlapping it
+}
+
+// build returns the query for n; nil n (an empty query) matches every unit.
+func (b *builder) build(n Node) query.Query {
+	if n == nil {
+		return bleve.NewMatchAllQuery()
+	}
+	q, ok := b.node(n)
+	if !ok {
+		return bleve.NewMatchAllQuery() // only stop words: as if the query were empty
+	}
+	return q
+}
+
+// node builds one node; ok is false when the node adds no condition (a stop word).
+func (b *builder) node(n Node) (query.Query, bool) {
+	switch n := n.(type) {
+	case Term:
+		return b.term(n)
+	case Range:
+		return b.yearRange(n.From, n.To), true
+	case Not:
+		x, ok := b.node(n.X)
+		if !ok {
+			return nil, false
+		}
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(bleve.NewMatchAllQuery())
+		bq.AddMustNot(x)
+		return bq, true
+	case And:
+		return b.and(n.Xs)
+	case Or:
+		var qs []query.Query
+		for _, x := range n.Xs {
+			if q, ok := b.node(x); ok {
+				qs = append(qs, q)
+			}
+		}
+		if len(qs) == 0 {
+			return nil, false
+		}
+		return bleve.NewDisjunctionQuery(qs...), true
+	}
+	return nil, false
+}
+
+// and needs every positive part and none of the negated ones.
+func (b *builder) and(xs []Node) (query.Query, bool) {
+	bq := bleve.NewBooleanQuery()
+	any := false
+	for _, x := range xs {
+		if not, ok := x.(Not); ok {
+			if q, ok := b.node(not.X); ok {
+				bq.AddMustNot(q)
+				any = true
+			}
+			continue
+		}
+		if q, ok := b.node(x); ok {
+			bq.AddMust(q)
+			any = true
+		}
+	}
+	if !any {
+		return nil, false
+	}
+	if bq.Must == nil {
+		bq.AddMust(bleve.NewMatchAllQuery())
+	}
+	return bq, true
+}
+
+// term looks for a word or phrase in the fields its prefix names, or in every text
+// field with their boosts.
+func (b *builder) term(t Term) (query.Query, bool) {
+	if t.Field == FieldCote {
+		return b.cote(t.Text), true
+	}
+	fields := textFields
+	if t.Field != "" {
+		fields = userFields[t.Field]
+	}
+	if !t.Phrase && b.isStopWord(t.Text) {
+		return nil, false
+	}
+	var qs []query.Query
+	for _, f := range fields {
+		qs = append(qs, b.fieldQuery(f, t))
+	}
+	return bleve.NewDisjunctionQuery(qs...), true
+}
+
+// fieldQuery matches a term in one field. A phrase, or a word that the analyser cuts in
+// several tokens (Saint-Pierre, 12/4), must match as a phrase.
+func (b *builder) fieldQuery(field string, t Term) query.Query {
+	boost := fieldBoosts[field]
+	if boost == 0 {
+		boost = 1
+	}
+	var q interface {
+		query.Query
+		SetBoost(float64)
+		SetField(string)
+	}
+	if t.Phrase || b.tokens(field, t.Text) > 1 {
+		q = bleve.NewMatchPhraseQuery(t.Text)
+	} else {
+		q = bleve.NewMatchQuery(t.Text)
+	}
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+// cote matches an identifier exactly (ignoring case and spacing) or as words.
+func (b *builder) cote(text string) query.Query {
+	exact := bleve.NewTermQuery(NormalizeCote(text))
+	exact.SetField(fCote)
+	exact.SetBoost(10)
+	other := bleve.NewTermQuery(NormalizeCote(text))
+	other.SetField(fIdentifier)
+	other.SetBoost(5)
+	words := bleve.NewMatchPhraseQuery(text)
+	words.SetField(fCoteText)
+	return bleve.NewDisjunctionQuery(exact, other, words)
+}
+
+// exactCoteBoost ranks the unit whose cote is exactly the whole query first: typing
+// "3 E 12/4" should put 3 E 12/4 at the top, not units merely containing 3, E, 12 and 4.
+func exactCoteBoost(raw string) query.Query {
+	c := NormalizeCote(raw)
+	if c == "" {
+		return nil
+	}
+	q := bleve.NewTermQuery(c)
+	q.SetField(fCote)
+	q.SetBoost(50)
+	return q
+}
+
+func (b *builder) analyzerOf(field string) string {
+	if field == fCoteText {
+		return AnalyzerCoteText
+	}
+	return AnalyzerFrText
+}
+
+func (b *builder) tokens(field, text string) int {
+	a := b.m.AnalyzerNamed(b.analyzerOf(field))
+	if a == nil {
+		return 1
+	}
+	return len(a.Analyze([]byte(text)))
+}
+
+// isStopWord: the word gives no token in any text field (le, de, et...).
+func (b *builder) isStopWord(text string) bool {
+	return b.tokens(fTitle, text) == 0 && b.tokens(fCoteText, text) == 0
+}
+
+// yearRange selects units whose years overlap [from, to] (or lie inside it when the
+// builder's inclusion is set). Units without dates never match a range.
+func (b *builder) yearRange(from, to *int) query.Query {
+	var parts []query.Query
+	incl := true
+	f := func(y *int) *float64 {
+		if y == nil {
+			return nil
+		}
+		v := float64(*y)
+		return &v
+	}
+	if b.inclusion {
+		if from != nil {
+			parts = append(parts, numRange(fStartYear, f(from), nil, incl))
+		}
+		if to != nil {
+			parts = append(parts, numRange(fEndYear, nil, f(to), incl))
+		}
+	} else {
+		if to != nil {
+			parts = append(parts, numRange(fStartYear, nil, f(to), incl))
+		}
+		if from != nil {
+			parts = append(parts, numRange(fEndYear, f(from), nil, incl))
+		}
+	}
+	return bleve.NewConjunctionQuery(parts...)
+}
+
+func numRange(field string, min, max *float64, inclusive bool) query.Query {
+	q := bleve.NewNumericRangeInclusiveQuery(min, max, &inclusive, &inclusive)
+	q.SetField(field)
+	return q
+}
+
+func termQ(field, value string) query.Query {
+	q := bleve.NewTermQuery(value)
+	q.SetField(field)
+	return q
+}
+
+func anyTerm(field string, values []string) query.Query {
+	qs := make([]query.Query, 0, len(values))
+	for _, v := range values {
+		qs = append(qs, termQ(field, v))
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// scopeQuery is the security filter: the units the scope may see, as one query. It is
+// the search-side twin of access.Scope.Visibility; a property test proves they agree.
+func scopeQuery(s access.Scope) query.Query {
+	if s.All {
+		return bleve.NewMatchAllQuery()
+	}
+	var or []query.Query
+	for _, t := range s.Tenants {
+		if t == "*" {
+			return bleve.NewMatchAllQuery()
+		}
+		or = append(or, tenantQuery(t))
+	}
+	for _, a := range s.AgencyTenants {
+		if len(a.Agencies) > 0 {
+			or = append(or, bleve.NewConjunctionQuery(tenantQuery(a.Tenant), anyTerm(fProducer, a.Agencies)))
+		}
+	}
+	if len(s.PublicTenants) > 0 {
+		today := float64(s.Today)
+		public := bleve.NewConjunctionQuery(anyTerm(fTenant, s.PublicTenants),
+			numRange(fOpenDay, nil, &today, true), numRange(fPublishDay, nil, &today, true))
+		described := bleve.NewConjunctionQuery(anyTerm(fTenant, s.PublicTenants), termQ(fDescPublic, "true"))
+		or = append(or, public, described)
+	}
+	if grants := s.ActiveGrants(); len(grants) > 0 {
+		ids := make([]string, 0, len(grants))
+		for _, g := range grants {
+			ids = append(ids, g.UnitID)
+		}
+		or = append(or, anyTerm(fID, ids), anyTerm(fAncestors, ids))
+	}
+	if len(or) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
+	return bleve.NewDisjunctionQuery(or...)
+}
+
+// tenantQuery matches the units of a scope tenant as access.CoversTenant does: "cdg62"
+// its tenant and those below, "cdg62/*" only those below, "*" all.
+func tenantQuery(t string) query.Query {
+	switch {
+	case t == "*":
+		return bleve.NewMatchAllQuery()
+	case strings.HasSuffix(t, "/*"):
+		base := strings.TrimSuffix(t, "/*")
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(termQ(fTenantPath, base))
+		bq.AddMustNot(termQ(fTenant, base))
+		return bq
+	}
+	return termQ(fTenantPath, t)
+}
+
+// filterQuery is the conjunction of the user's filters (facet selections, years,
+// within a fonds); nil when there is none.
+func (b *builder) filterQuery(f Filters, today int) query.Query {
+	var and []query.Query
+	for _, sel := range []struct {
+		field  string
+		values []string
+	}{{fTenantPath, f.Tenants}, {fProducer, f.Producers}, {fLevel, f.Levels}, {fKeywordFacet, f.Keywords}, {fFormat, f.Formats}} {
+		if len(sel.values) > 0 {
+			and = append(and, anyTerm(sel.field, sel.values))
+		}
+	}
+	if f.HasObject != "" {
+		and = append(and, termQ(fHasObject, f.HasObject))
+	}
+	if f.FromYear != nil || f.ToYear != nil {
+		and = append(and, b.yearRange(f.FromYear, f.ToYear))
+	}
+	if f.Within > 0 {
+		and = append(and, termQ(fAncestors, strconv.FormatInt(f.Within, 10)))
+	}
+	if q := statusQuery(f.Status, today); q != nil {
+		and = append(and, q)
+	}
+	if len(and) == 0 {
+		return nil
+	}
+	return bleve.NewConjunctionQuery(and...)
+}
+
+// Communicability statuses, as of the day of the search.
+const (
+	StatusOpen   = "communicable"
+	StatusClosed = "ferme"   // closed until a known day
+	StatusNever  = "inconnu" // never, or the day cannot be established
+)
+
+func statusQuery(status string, today int) query.Query {
+	t, next, never := float64(today), float64(today+1), float64(access.NeverDay)
+	switch strings.ToLower(status) {
+	case StatusOpen:
+		return numRange(fOpenDay, nil, &t, true)
+	case StatusClosed:
+		q := bleve.NewNumericRangeInclusiveQuery(&next, &never, ptr(true), ptr(false))
+		q.SetField(fOpenDay)
+		return q
+	case StatusNever:
+		return numRange(fOpenDay, &never, nil, true)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,225 @@
+// Package index is sesam's search: a Bleve index of archive units (one document per
+// unit, with the text of its PDFs page by page), kept fresh from the store's change feed,
+// searched through a query language with French analysis, facets, a year histogram and
+// the security filter of the principal's access scope.
+//
+// The index is a cache: the store is the truth. Each portal instance keeps its own under
+// its data directory; a rebuild writes a fresh generation beside the live one and swaps
+// it in while searches go on.
+package index
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// seqKey is where a generation keeps the last change-feed sequence it applied.
+var seqKey = []byte("sesam_seq")
+
+// currentFile names the live generation inside the index directory.
+const currentFile = "CURRENT"
+
+// Index is the live index of one portal instance.
+type Index struct {
+	dir string
+
+	mu  sync.RWMutex // searches read-lock; a swap write-locks
+	gen *generation
+
+	syncMu sync.Mutex // one catch-up at a time
+}
+
+// generation is one built index directory.
+type generation struct {
+	name string
+	idx  bleve.Index
+}
+
+// Open opens the live generation under dir. When there is none, or it cannot be
+// opened (corrupt, from an incompatible build), it starts an empty one and reports
+// fresh = true: the caller rebuilds it from the store.
+func Open(dir string) (ix *Index, fresh bool, err error) {
+	if err := ensureAnalysis(); err != nil {
+		return nil, false, err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, false, fmt.Errorf("index directory: %w", err)
+	}
+	ix = &Index{dir: dir}
+	name, err := readCurrent(dir)
+	if err == nil {
+		idx, oerr := bleve.Open(filepath.Join(dir, name))
+		if oerr == nil {
+			ix.gen = &generation{name: name, idx: idx}
+			return ix, false, nil
+		}
+		err = oerr
+	}
+	gen, err2 := newGeneration(dir)
+	if err2 != nil {
+		return nil, false, err2
+	}
+	if err := writeCurrent(dir, gen.name); err != nil {
+		gen.idx.Close()
+		return nil, false, err
+	}
+	ix.gen = gen
+	ix.removeOthers()
+	return ix, true, nil
+}
+
+func readCurrent(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if err != nil {
+		return "", err
+	}
+	name := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(name, "gen-") || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("index: bad %s %q", currentFile, name)
+	}
+	return name, nil
+}
+
+// writeCurrent points the directory at a generation, atomically.
+func writeCurrent(dir, name string) error {
+	tmp := filepath.Join(dir, currentFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(name+"\n"), 0o640); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, currentFile))
+}
+
+// newGeneration creates an empty index in a new directory beside the others.
+func newGeneration(dir string) (*generation, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	name := "gen-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	idx, err := bleve.New(filepath.Join(dir, name), m)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	return &generation{name: name, idx: idx}, nil
+}
+
+// Close closes the live generation.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.gen == nil {
+		return nil
+	}
+	err := ix.gen.idx.Close()
+	ix.gen = nil
+	return err
+}
+
+// read runs fn on the live generation, which cannot be swapped out meanwhile.
+func (ix *Index) read(fn func(g *generation) error) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return errors.New("index is closed")
+	}
+	return fn(ix.gen)
+}
+
+// Seq is the last change-feed sequence the live generation applied.
+func (ix *Index) Seq() (int64, error) {
+	var seq int64
+	err := ix.read(func(g *generation) error {
+		var err error
+		seq, err = g.seq()
+		return err
+	})
+	return seq, err
+}
+
+func (g *generation) seq() (int64, error) {
+	b, err := g.idx.GetInternal(seqKey)
+	if err != nil || len(b) == 0 {
+		return 0, err
+	}
+	return strconv.ParseInt(string(b), 10, 64)
+}
+
+// DocCount is the number of units in the live generation.
+func (ix *Index) DocCount() (uint64, error) {
+	var n uint64
+	err := ix.read(func(g *generation) error {
+		var err error
+		n, err = g.idx.DocCount()
+		return err
+	})
+	return n, err
+}
+
+// Generation names the live generation.
+func (ix *Index) Generation() string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return ""
+	}
+	return ix.gen.name
+}
+
+// swap makes gen the live generation and closes the old one once no search uses it.
+func (ix *Index) swap(gen *generation) error {
+	if err := writeCurrent(ix.dir, gen.name); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	old := ix.gen
+	ix.gen = gen
+	ix.mu.Unlock()
+	if old != nil {
+		old.idx.Close()
+	}
+	ix.removeOthers()
+	return nil
+}
+
+// reloadIfMoved follows CURRENT when another process (sesam reindex) pointed it at a
+// new generation. It reports whether it swapped.
+func (ix *Index) reloadIfMoved() (bool, error) {
+	name, err := readCurrent(ix.dir)
+	if err != nil || name == ix.Generation() {
+		return false, err
+	}
+	idx, err := bleve.Open(filepath.Join(ix.dir, name))
+	if err != nil {
+		return false, fmt.Errorf("open generation %s: %w", name, err)
+	}
+	return true, ix.swap(&generation{name: name, idx: idx})
+}
+
+// removeOthers deletes generations that are neither live nor being built. A build
+// marks its generation with a "<name>.building" file it touches as it goes; a mark
+// older than an hour is a build that died.
+func (ix *Index) removeOthers() {
+	live := ix.Generation()
+	entries, _ := os.ReadDir(ix.dir)
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "gen-") || e.Name() == live {
+			continue
+		}
+		mark := filepath.Join(ix.dir, e.Name()+buildingSuffix)
+		if info, err := os.Stat(mark); err == nil && time.Since(info.ModTime()) < time.Hour {
+			continue
+		}
+		os.RemoveAll(filepath.Join(ix.dir, e.Name()))
+		os.Remove(mark)
+	}
+}
+
+const buildingSuffix = ".building"

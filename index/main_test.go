@@ -1,0 +1,175 @@
+package index
+
+import (
+	"context"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"text/template"
+
+	"sesam/store"
+	"sesam/store/storetest"
+)
+
+// The integration tests share one store (a fresh PostgreSQL database) holding the
+// hand-made Ruitz transfer (tenant cdg62/ruitz) and some real corpus packages (tenant
+// cdg59/lille), and one index built from it.
+var (
+	testStore *store.Store
+	testIndex *Index
+	ruitzIDs  map[string]int64 // manifest id → unit id, for the Ruitz transfer
+)
+
+func TestMain(m *testing.M) { os.Exit(runMain(m)) }
+
+func runMain(m *testing.M) int {
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "sesam-index-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	st, _, cleanup, err := storetest.NewStore(ctx, "index", filepath.Join(tmp, "data"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
+	testStore = st
+	if err := loadFixtures(ctx, tmp); err != nil {
+		fmt.Fprintln(os.Stderr, "fixtures:", err)
+		return 1
+	}
+	ix, _, err := Open(filepath.Join(tmp, "index"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer ix.Close()
+	if err := ix.Rebuild(ctx, testStore, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "rebuild:", err)
+		return 1
+	}
+	testIndex = ix
+	return m.Run()
+}
+
+func loadFixtures(ctx context.Context, tmp string) error {
+	for _, t := range []store.Tenant{{ID: "cdg62", Name: "CDG 62"}, {ID: "cdg62/ruitz", Name: "Ruitz", Publish: true},
+		{ID: "cdg59", Name: "CDG 59"}, {ID: "cdg59/lille", Name: "Lille"}} {
+		if err := testStore.AddTenant(ctx, t); err != nil {
+			return err
+		}
+	}
+	dir, err := ruitzPackage(filepath.Join(tmp, "ruitz"))
+	if err != nil {
+		return err
+	}
+	res, err := testStore.Import(ctx, "cdg62/ruitz", dir, store.ImportOptions{Text: testExtractor()})
+	if err != nil {
+		return fmt.Errorf("import ruitz: %w", err)
+	}
+	if ruitzIDs, err = sedaIDs(ctx, res.TransferID); err != nil {
+		return err
+	}
+	for _, name := range []string{"vitam__sip_all_metadata_with_custodialhistoryfile.zip", "vitam__dossier_nicolas_perrin_demo_IT16.zip", "sedatools__OK_468.zip"} {
+		p := filepath.Join("..", "..", "shared", "testdata", "seda", "sip", name)
+		if _, err := testStore.Import(ctx, "cdg59/lille", p, store.ImportOptions{}); err != nil {
+			return fmt.Errorf("import %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// ruitzPackage writes the hand-made transfer into dir: the manifest from its template
+// and the shared PDFs it names, with their digests.
+func ruitzPackage(dir string) (string, error) {
+	pdfDir := filepath.Join("..", "..", "shared", "testdata", "pdf")
+	copies := map[string]string{
+		"dip__20110315_DI_AN_PJL_Darrois.pdf":                     "darrois.pdf",
+		"dip__20110926_DI_AN_PLF_2012_avant_propos_plaquette.pdf": "plf.pdf",
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "content"), 0o755); err != nil {
+		return "", err
+	}
+	for src, dst := range copies {
+		if err := copyFile(filepath.Join(pdfDir, src), filepath.Join(dir, "content", dst)); err != nil {
+			return "", err
+		}
+	}
+	funcs := template.FuncMap{
+		"digest": func(name string) (string, error) {
+			b, err := os.ReadFile(filepath.Join(pdfDir, name))
+			sum := sha512.Sum512(b)
+			return hex.EncodeToString(sum[:]), err
+		},
+		"size": func(name string) (int64, error) {
+			fi, err := os.Stat(filepath.Join(pdfDir, name))
+			if err != nil {
+				return 0, err
+			}
+			return fi.Size(), nil
+		},
+	}
+	tmpl, err := template.New("ruitz.xml.tmpl").Funcs(funcs).ParseFiles(filepath.Join("testdata", "sip", "ruitz.xml.tmpl"))
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Create(filepath.Join(dir, "manifest.xml"))
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return dir, tmpl.Execute(f, nil)
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func sedaIDs(ctx context.Context, transferID int64) (map[string]int64, error) {
+	rows, err := testStore.Pool().Query(ctx, `SELECT seda_id, id FROM unit WHERE transfer_id = $1`, transferID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]int64{}
+	for rows.Next() {
+		var s string
+		var id int64
+		if err := rows.Scan(&s, &id); err != nil {
+			return nil, err
+		}
+		m[s] = id
+	}
+	return m, rows.Err()
+}
+
+// ruitzName maps a unit id back to its manifest id ("" when not a Ruitz unit).
+func ruitzName(id int64) string {
+	for name, uid := range ruitzIDs {
+		if uid == id {
+			return name
+		}
+	}
+	return "#" + strconv.FormatInt(id, 10)
+}

@@ -1,0 +1,87 @@
+package index
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func year(y int) *int { return &y }
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		q    string
+		want Node
+	}{
+		{"", nil},
+		{"   ", nil},
+		{"école", Term{Text: "école"}},
+		{"conseil municipal", And{Xs: []Node{Term{Text: "conseil"}, Term{Text: "municipal"}}}},
+		{`"conseil municipal" 1950`, And{Xs: []Node{Term{Text: "conseil municipal", Phrase: true}, Term{Text: "1950"}}}},
+		{"«  état civil »", Term{Text: "état civil", Phrase: true}},
+		{"école -maternelle", And{Xs: []Node{Term{Text: "école"}, Not{X: Term{Text: "maternelle"}}}}},
+		{"école SAUF maternelle", And{Xs: []Node{Term{Text: "école"}, Not{X: Term{Text: "maternelle"}}}}},
+		{"école OR collège", Or{Xs: []Node{Term{Text: "école"}, Term{Text: "collège"}}}},
+		{"école OU collège lycée", Or{Xs: []Node{Term{Text: "école"}, And{Xs: []Node{Term{Text: "collège"}, Term{Text: "lycée"}}}}}},
+		{"(école | collège) ET budget", And{Xs: []Node{Or{Xs: []Node{Term{Text: "école"}, Term{Text: "collège"}}}, Term{Text: "budget"}}}},
+		{"-(a b)", Not{X: And{Xs: []Node{Term{Text: "a"}, Term{Text: "b"}}}}},
+		{"titre:école", Term{Field: FieldTitle, Text: "école"}},
+		{"Title:school", Term{Field: FieldTitle, Text: "school"}},
+		{`cote:"3 E 12/4"`, Term{Field: FieldCote, Text: "3 E 12/4", Phrase: true}},
+		{"mot-clé:cadastre producteur:mairie", And{Xs: []Node{Term{Field: FieldKeyword, Text: "cadastre"}, Term{Field: FieldProducer, Text: "mairie"}}}},
+		{"-titre:brouillon", Not{X: Term{Field: FieldTitle, Text: "brouillon"}}},
+		{"http://example.org", Term{Text: "http://example.org"}},
+		{"1950..1975", Range{From: year(1950), To: year(1975)}},
+		{"..1900", Range{To: year(1900)}},
+		{"1950..", Range{From: year(1950)}},
+		{"date:1950..1975", Range{From: year(1950), To: year(1975)}},
+		{"date:1968", Range{From: year(1968), To: year(1968)}},
+		{"W 1234", And{Xs: []Node{Term{Text: "W"}, Term{Text: "1234"}}}},
+		{"l'église Saint-Pierre", And{Xs: []Node{Term{Text: "l'église"}, Term{Text: "Saint-Pierre"}}}},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.q)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.q, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Parse(%q) (-want +got):\n%s", tt.q, diff)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		q   string
+		pos int
+	}{
+		{`"conseil municipal`, 0},
+		{`école "`, 6},
+		{`""`, 0},
+		{"(école", 0},
+		{"école)", 5},
+		{"OR école", 0},
+		{"école OR", 6},
+		{"école OR OR collège", 6},
+		{"titre:", 0},
+		{"1975..1950", 0},
+		{"12..abc", 0},
+		{"..", 0},
+		{"date:hier", 0},
+		{"NOT", 0},
+		{"()", 1},
+	}
+	for _, tt := range tests {
+		_, err := Parse(tt.q)
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Errorf("Parse(%q) = %v, want a ParseError", tt.q, err)
+			continue
+		}
+		if pe.Pos != tt.pos || pe.FR == "" || pe.EN == "" {
+			t.Errorf("Parse(%q) error at %d (%q / %q), want at %d with both messages", tt.q, pe.Pos, pe.FR, pe.EN, tt.pos)
+		}
+	}
+}

@@ -1,0 +1,343 @@
+package index
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"sesam"
+	"sesam/access"
+)
+
+// Filters narrow a search: facet selections and form fields. Values within one
+// filter are alternatives (OR); filters combine (AND).
+type Filters struct {
+	Tenants   []string // a tenant and every tenant below it
+	Producers []string
+	Levels    []string
+	Keywords  []string
+	Formats   []string
+	HasObject string // "true", "false" or ""
+	Status    string // StatusOpen, StatusClosed, StatusNever (staff)
+	FromYear  *int
+	ToYear    *int
+	Inclusion bool  // years inside [FromYear, ToYear] rather than overlapping it
+	Within    int64 // only units under this one (search within a fonds)
+}
+
+// Sort orders.
+const (
+	SortRelevance = "pertinence"
+	SortDate      = "date"
+	SortDateDesc  = "-date"
+	SortTitle     = "titre"
+	SortCote      = "cote"
+)
+
+// Request is one search.
+type Request struct {
+	Query   string
+	Filters Filters
+	Sort    string
+	Size    int    // hits per page (default 20, at most 100)
+	Page    int    // 1-based; deep pages go through After
+	After   string // cursor from a previous Result.Next: the page after that one
+	Facets  bool   // compute facets and the histogram
+	Staff   bool   // add the communicability status facet
+}
+
+// MaxOffset is the deepest plain offset; past it, pages go through search-after
+// cursors (stable links that cost the same at any depth).
+const MaxOffset = 10_000
+
+// Result is a page of hits with everything around them.
+type Result struct {
+	Total      uint64
+	Hits       []Hit
+	Facets     []Facet
+	Histogram  *Histogram
+	Next       string // cursor of the next page ("" at the end)
+	Suggestion string // "did you mean", when nothing was found
+	Took       time.Duration
+}
+
+// Hit is one unit found.
+type Hit struct {
+	ID       int64
+	Tenant   string
+	Title    string
+	Cote     string
+	Level    string
+	Start    string // ISO dates, "" when unknown
+	End      string
+	Path     []int64 // first-parent chain, root first (the caller shows what may be seen)
+	OpenDay  int
+	Snippets []Snippet
+	Score    float64
+}
+
+// Snippet is an excerpt with the matched words marked. HTML is escaped text with
+// <mark> elements; for PDF text it names the object and the page.
+type Snippet struct {
+	Field    string
+	HTML     string
+	ObjectID int64
+	Page     int
+	OCR      bool
+}
+
+// PageReader gives the text of PDF pages (from the store): snippets from full text are
+// cut from the page itself, which the index does not store.
+type PageReader interface {
+	PageTexts(ctx context.Context, keys []PageKey) (map[PageKey]string, error)
+}
+
+// PageKey names a page of an object.
+type PageKey struct {
+	ObjectID int64
+	Page     int
+}
+
+// Search runs a request inside the scope: totals, hits, facets, snippets and
+// suggestions come only from units the scope may see. A malformed query is a
+// *ParseError; bad parameters are sesam.ErrInvalid.
+func (ix *Index) Search(ctx context.Context, scope access.Scope, req Request, pages PageReader) (*Result, error) {
+	start := time.Now()
+	node, err := Parse(req.Query)
+	if err != nil {
+		return nil, err
+	}
+	if err := normalise(&req); err != nil {
+		return nil, err
+	}
+	var res *Result
+	err = ix.read(func(g *generation) error {
+		s := &searcher{g: g, scope: scope, req: req, pages: pages,
+			b: &builder{m: g.idx.Mapping(), inclusion: req.Filters.Inclusion}}
+		var err error
+		res, err = s.run(ctx, node)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+func normalise(req *Request) error {
+	if req.Size <= 0 {
+		req.Size = 20
+	}
+	if req.Size > 100 {
+		req.Size = 100
+	}
+	if req.Page <= 0 {
+		req.Page = 1
+	}
+	switch req.Sort {
+	case "", SortRelevance, SortDate, SortDateDesc, SortTitle, SortCote:
+	default:
+		return fmt.Errorf("tri inconnu %q (pertinence, date, -date, titre, cote): %w", req.Sort, sesam.ErrInvalid)
+	}
+	switch req.Filters.Status {
+	case "", StatusOpen, StatusClosed, StatusNever:
+	default:
+		return fmt.Errorf("statut inconnu %q: %w", req.Filters.Status, sesam.ErrInvalid)
+	}
+	if req.After == "" && (req.Page-1)*req.Size >= MaxOffset {
+		return fmt.Errorf("page %d trop lointaine : suivez les liens « page suivante »: %w", req.Page, sesam.ErrInvalid)
+	}
+	if f, t := req.Filters.FromYear, req.Filters.ToYear; f != nil && t != nil && *f > *t {
+		return fmt.Errorf("l'année de début %d est après l'année de fin %d: %w", *f, *t, sesam.ErrInvalid)
+	}
+	return nil
+}
+
+type searcher struct {
+	g     *generation
+	b     *builder
+	scope access.Scope
+	req   Request
+	pages PageReader
+}
+
+// query is the whole query: the text, AND the user's filters, AND the security
+// filter (a Bleve filter clause: it restricts without scoring).
+func (s *searcher) query(node Node) query.Query {
+	text := s.b.build(node)
+	if boost := exactCoteBoost(s.req.Query); boost != nil && node != nil {
+		wrap := bleve.NewBooleanQuery()
+		wrap.AddMust(text)
+		wrap.AddShould(boost)
+		text = wrap
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(text)
+	filter := scopeQuery(s.scope)
+	if f := s.b.filterQuery(s.req.Filters, s.scope.Today); f != nil {
+		filter = bleve.NewConjunctionQuery(filter, f)
+	}
+	bq.AddFilter(filter)
+	return bq
+}
+
+var hitFields = []string{fTitle, fCoteText, fLevel, fTenant, fStart, fEnd, fPath, fOpenDay,
+	fTitleOther, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
+
+func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
+	// One hit more than the page: its presence says there is a next page.
+	sr := bleve.NewSearchRequestOptions(s.query(node), s.req.Size+1, 0, false)
+	sr.Fields = hitFields
+	sr.IncludeLocations = node != nil
+	sr.SortByCustom(sortOrder(s.req.Sort, node == nil))
+	if s.req.After != "" {
+		after, err := decodeCursor(s.req.After)
+		if err != nil {
+			return nil, err
+		}
+		sr.SearchAfter = after
+	} else {
+		sr.From = (s.req.Page - 1) * s.req.Size
+	}
+	if s.req.Facets {
+		s.addFacets(sr)
+	}
+	r, err := s.g.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	res := &Result{Total: r.Total}
+	if len(r.Hits) > s.req.Size {
+		r.Hits = r.Hits[:s.req.Size]
+		res.Next = encodeCursor(r.Hits[len(r.Hits)-1].DecodedSort)
+	}
+	for _, h := range r.Hits {
+		res.Hits = append(res.Hits, hitOf(h))
+	}
+	if err := s.snippets(ctx, r.Hits, res.Hits); err != nil {
+		return nil, err
+	}
+	if s.req.Facets {
+		if err := s.readFacets(ctx, node, r, res); err != nil {
+			return nil, err
+		}
+	}
+	if r.Total == 0 && node != nil {
+		res.Suggestion = s.suggest(ctx, node)
+	}
+	return res, nil
+}
+
+// sortOrder: every order ends on the document id, so that search-after pages are
+// stable (no hit skipped or repeated between two pages).
+func sortOrder(sort string, browse bool) search.SortOrder {
+	id := &search.SortDocID{}
+	num := func(field string, desc bool) *search.SortField {
+		return &search.SortField{Field: field, Desc: desc, Type: search.SortFieldAsNumber, Missing: search.SortFieldMissingLast}
+	}
+	str := func(field string) *search.SortField {
+		return &search.SortField{Field: field, Type: search.SortFieldAsString, Missing: search.SortFieldMissingLast}
+	}
+	switch sort {
+	case SortDate:
+		return search.SortOrder{num(fDateAsc, false), id}
+	case SortDateDesc:
+		return search.SortOrder{num(fDateDesc, true), id}
+	case SortTitle:
+		return search.SortOrder{str(fTitleSort), id}
+	case SortCote:
+		return search.SortOrder{str(fCoteSort), id}
+	}
+	if browse {
+		// No text to rank by: a browse lists by cote, the archivist's order.
+		return search.SortOrder{str(fCoteSort), id}
+	}
+	return search.SortOrder{&search.SortScore{Desc: true}, id}
+}
+
+// encodeCursor writes a hit's decoded sort values (what SearchAfter takes) as an
+// opaque URL-safe cursor. String sort values may hold any byte (a missing value sorts
+// as 0xff bytes), so each is written raw behind its length.
+func encodeCursor(sort []string) string {
+	var b []byte
+	for _, v := range sort {
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(c string) ([]string, error) {
+	bad := fmt.Errorf("lien de page invalide: %w", sesam.ErrInvalid)
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return nil, bad
+	}
+	var after []string
+	for len(b) > 0 {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return nil, bad
+		}
+		after = append(after, string(b[k:k+int(n)]))
+		b = b[k+int(n):]
+	}
+	if len(after) == 0 || len(after) > 4 {
+		return nil, bad
+	}
+	return after, nil
+}
+
+func hitOf(h *search.DocumentMatch) Hit {
+	id, _ := strconv.ParseInt(h.ID, 10, 64)
+	hit := Hit{ID: id, Score: h.Score, Title: str(h.Fields[fTitle]), Cote: str(h.Fields[fCoteText]),
+		Level: str(h.Fields[fLevel]), Tenant: str(h.Fields[fTenant]), Start: str(h.Fields[fStart]), End: str(h.Fields[fEnd])}
+	if f, ok := h.Fields[fOpenDay].(float64); ok {
+		hit.OpenDay = int(f)
+	}
+	for _, p := range strings.Split(str(h.Fields[fPath]), ",") {
+		if n, err := strconv.ParseInt(p, 10, 64); err == nil {
+			hit.Path = append(hit.Path, n)
+		}
+	}
+	return hit
+}
+
+// str reads a stored field that holds one string.
+func str(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		if len(v) > 0 {
+			s, _ := v[0].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// strAt reads element i of a stored field (a single value is element 0).
+func strAt(v any, i int) string {
+	switch v := v.(type) {
+	case string:
+		if i == 0 {
+			return v
+		}
+	case []any:
+		if i < len(v) {
+			s, _ := v[i].(string)
+			return s
+		}
+	}
+	return ""
+}

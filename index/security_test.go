@@ -1,0 +1,253 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"sesam/access"
+	"sesam/seda"
+	"sesam/store"
+)
+
+// The security property: for random units, principals' scopes and days, the search
+// filter built from a scope (index) and the one-unit decision (access.Scope.Visibility)
+// agree, and no search feature — results, totals, facet counts, snippets, suggestions,
+// sorting, paging — ever reveals a unit the scope may not see.
+
+var (
+	propTenants  = []string{"cdg59", "cdg59/lille", "cdg59/roubaix", "cdg62", "cdg62/ruitz", "cdg62/arras"}
+	propAgencies = []string{"DGS", "RH", "URBANISME"}
+	propLevels   = []string{"Fonds", "Series", "File", "Item"}
+	propWords    = []string{"délibération", "conseil", "école", "église", "cadastre", "budget", "mariage", "voirie"}
+)
+
+// propUnit is a random unit with a secret word only it holds: a search, a snippet or a
+// suggestion showing that word reveals the unit.
+type propUnit struct {
+	iu     *store.IndexUnit
+	view   access.UnitView
+	secret string
+}
+
+func randomUnits(r *rand.Rand, n int) []propUnit {
+	var units []propUnit
+	for i := 0; i < n; i++ {
+		id := int64(i + 1)
+		var anc []int64
+		if i > 0 && r.IntN(3) > 0 { // a parent among the earlier units, and its ancestors
+			p := units[r.IntN(len(units))]
+			anc = append(slices.Clone(p.iu.Unit.Ancestors), p.iu.Unit.ID)
+		}
+		tenant := propTenants[r.IntN(len(propTenants))]
+		if len(anc) > 0 {
+			tenant = units[anc[len(anc)-1]-1].iu.Unit.TenantID
+		}
+		open := []int{access.AlwaysDay, 19990101, 20261124, 20261125, 20261126, 20400101, access.NeverDay}[r.IntN(7)]
+		publish := []int{access.AlwaysDay, access.AlwaysDay, 20261125, 20300101}[r.IntN(4)]
+		secret := fmt.Sprintf("zorglub%c%c%c", 'a'+rune(i%26), 'a'+rune(i/26%26), 'a'+rune(i/676%26))
+		start := time.Date(1800+r.IntN(226), 1, 1, 0, 0, 0, 0, time.UTC)
+		end := start.AddDate(r.IntN(30), 0, 0)
+		u := &store.Unit{ID: id, TenantID: tenant, Level: propLevels[r.IntN(4)], Ancestors: anc,
+			Title: propWords[r.IntN(len(propWords))] + " " + propWords[r.IntN(len(propWords))] + " " + secret,
+			Cote: fmt.Sprintf("%d W %d", r.IntN(5), i), OriginatingAgency: propAgencies[r.IntN(3)],
+			StartDate: &start, EndDate: &end, OpenDay: open, PublishDay: publish, DescriptionPublic: r.IntN(8) == 0,
+			Content: seda.Unit{Keywords: []seda.Keyword{{Content: propWords[r.IntN(len(propWords))]}}}}
+		units = append(units, propUnit{iu: &store.IndexUnit{Unit: u, Path: anc}, secret: secret,
+			view: access.UnitView{ID: strconv.FormatInt(id, 10), Tenant: tenant, Agency: u.OriginatingAgency,
+				Ancestors: idStrings(anc), OpenDay: open, PublishDay: publish, DescriptionPublic: u.DescriptionPublic}})
+	}
+	return units
+}
+
+func randomScope(r *rand.Rand, n int) access.Scope {
+	s := access.Scope{Today: []int{20261124, 20261125, 20261126}[r.IntN(3)]}
+	pick := func() string { return propTenants[r.IntN(len(propTenants))] }
+	switch r.IntN(6) {
+	case 0: // the public
+	case 1:
+		s.Tenants = []string{pick()}
+	case 2:
+		s.Tenants = []string{pick(), strings.Split(pick(), "/")[0] + "/*"}
+	case 3:
+		s.AgencyTenants = []access.AgencyScope{{Tenant: pick(), Agencies: []string{propAgencies[r.IntN(3)]}}}
+	case 4:
+		s.Grants = []access.Grant{{UnitID: strconv.Itoa(1 + r.IntN(n)), UntilDay: 20261120 + r.IntN(10)},
+			{UnitID: strconv.Itoa(1 + r.IntN(n)), UntilDay: 20261125}}
+	case 5:
+		s.All = r.IntN(4) == 0
+		s.Tenants = []string{pick()}
+	}
+	if r.IntN(2) == 0 {
+		s.PublicTenants = []string{pick(), pick()}
+	}
+	return s
+}
+
+func TestSecurityProperty(t *testing.T) {
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	r := rand.New(rand.NewPCG(seed, 7))
+	t.Logf("seed %d", seed)
+	const n = 300
+	units := randomUnits(r, n)
+	gen, err := newGeneration(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.idx.Close()
+	var ius []*store.IndexUnit
+	for _, u := range units {
+		ius = append(ius, u.iu)
+	}
+	if err := gen.write(ius, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	ix := &Index{gen: gen}
+	rounds := 40
+	if testing.Short() {
+		rounds = 10
+	}
+	for round := 0; round < rounds; round++ {
+		scope := randomScope(r, n)
+		visible := map[int64]bool{}
+		for _, u := range units {
+			if scope.Visibility(u.view) != access.Hidden {
+				visible[u.iu.Unit.ID] = true
+			}
+		}
+		t.Run(fmt.Sprintf("round%d", round), func(t *testing.T) {
+			checkBrowse(t, ctx, ix, scope, units, visible)
+			checkPaging(t, ctx, ix, scope, visible)
+			checkSecrets(t, ctx, ix, scope, units, visible, r)
+		})
+		if t.Failed() {
+			t.Fatalf("seed %d, scope %+v", seed, scope)
+		}
+	}
+}
+
+// checkBrowse: a match-all search returns exactly the visible units, and every facet
+// count is the count over the visible units.
+func checkBrowse(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, units []propUnit, visible map[int64]bool) {
+	res, err := ix.Search(ctx, scope, Request{Size: 100, Facets: true, Staff: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != uint64(len(visible)) {
+		t.Errorf("total = %d, visible = %d", res.Total, len(visible))
+	}
+	for _, h := range res.Hits {
+		if !visible[h.ID] {
+			t.Errorf("browse shows unit %d, which the scope may not see", h.ID)
+		}
+	}
+	want := map[string]map[string]int{"tenant": {}, "level": {}, "producer": {}}
+	for _, u := range units {
+		if visible[u.iu.Unit.ID] {
+			want["tenant"][u.iu.Unit.TenantID]++
+			want["level"][u.iu.Unit.Level]++
+			want["producer"][u.iu.Unit.OriginatingAgency]++
+		}
+	}
+	for _, f := range res.Facets {
+		w, ok := want[f.Name]
+		if !ok {
+			continue
+		}
+		got := map[string]int{}
+		for _, v := range f.Values {
+			got[v.Value] = v.Count
+		}
+		for k, c := range w {
+			if got[k] != c {
+				t.Errorf("facet %s[%s] = %d, want %d", f.Name, k, got[k], c)
+			}
+		}
+		for k, c := range got {
+			if w[k] == 0 && c > 0 {
+				t.Errorf("facet %s[%s] = %d counts units the scope may not see", f.Name, k, c)
+			}
+		}
+	}
+	bars := 0
+	for _, b := range res.Histogram.Bars {
+		bars += b.Count
+	}
+	if len(visible) == 0 && bars > 0 {
+		t.Errorf("histogram counts %d units, none visible", bars)
+	}
+}
+
+// checkPaging walks every page with cursors, sorted by date: each visible unit once.
+func checkPaging(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, visible map[int64]bool) {
+	seen := map[int64]bool{}
+	req := Request{Query: "", Size: 7, Sort: SortDateDesc}
+	for pages := 0; pages < 100; pages++ {
+		res, err := ix.Search(ctx, scope, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			if seen[h.ID] {
+				t.Errorf("unit %d on two pages", h.ID)
+			}
+			if !visible[h.ID] {
+				t.Errorf("paging shows unit %d, which the scope may not see", h.ID)
+			}
+			seen[h.ID] = true
+		}
+		if res.Next == "" {
+			break
+		}
+		req.After = res.Next
+	}
+	if len(seen) != len(visible) {
+		t.Errorf("paging reached %d units, %d visible", len(seen), len(visible))
+	}
+}
+
+// checkSecrets searches some units' secret words (exact and misspelt): found with a
+// snippet exactly when visible; no suggestion ever names a hidden unit's word.
+func checkSecrets(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, units []propUnit, visible map[int64]bool, r *rand.Rand) {
+	for i := 0; i < 8; i++ {
+		u := units[r.IntN(len(units))]
+		id := u.iu.Unit.ID
+		res, err := ix.Search(ctx, scope, Request{Query: u.secret, Facets: true}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := len(res.Hits) == 1 && res.Hits[0].ID == id
+		if found != visible[id] || res.Total > 1 {
+			t.Errorf("search %s: found=%v total=%d, visible=%v", u.secret, found, res.Total, visible[id])
+		}
+		if found && (len(res.Hits[0].Snippets) == 0 || !strings.Contains(res.Hits[0].Snippets[0].HTML, "<mark>"+u.secret+"</mark>")) {
+			t.Errorf("search %s: no snippet marking the word: %+v", u.secret, res.Hits[0].Snippets)
+		}
+		for _, f := range res.Facets {
+			for _, v := range f.Values {
+				if !visible[id] && v.Count > 0 {
+					t.Errorf("search %s (hidden): facet %s[%s] = %d", u.secret, f.Name, v.Value, v.Count)
+				}
+			}
+		}
+		typo := u.secret[:len(u.secret)-1] + "q" // one letter off: a suggestion would name the secret
+		res, err = ix.Search(ctx, scope, Request{Query: typo}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Suggestion != "" && !visible[id] && strings.Contains(res.Suggestion, u.secret) {
+			t.Errorf("suggestion %q reveals hidden unit %d", res.Suggestion, id)
+		}
+		for _, h := range res.Hits {
+			if !visible[h.ID] {
+				t.Errorf("search %s shows hidden unit %d", typo, h.ID)
+			}
+		}
+	}
+}

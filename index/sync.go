@@ -1,0 +1,227 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"sesam/store"
+)
+
+// Source is the store as the index reads it.
+type Source interface {
+	Changes(ctx context.Context, after int64, limit int) ([]store.Change, error)
+	LastSeq(ctx context.Context) (int64, error)
+	IndexUnits(ctx context.Context, ids []int64) ([]*store.IndexUnit, error)
+	UnitIDs(ctx context.Context, after int64, limit int) ([]int64, error)
+	Listen(ctx context.Context, wake chan<- struct{})
+}
+
+// batchSize is how many units are written per Bleve batch.
+const batchSize = 500
+
+// CatchUp applies the change feed after the live generation's sequence until there is
+// nothing left, and returns how many changes it applied.
+func (ix *Index) CatchUp(ctx context.Context, src Source) (int, error) {
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+	ix.mu.RLock()
+	gen := ix.gen
+	ix.mu.RUnlock()
+	if gen == nil {
+		return 0, fmt.Errorf("index is closed")
+	}
+	return gen.catchUp(ctx, src)
+}
+
+// catchUp applies the feed to one generation; callers serialise it (syncMu for the live
+// one; a generation being built is seen by nobody else).
+func (g *generation) catchUp(ctx context.Context, src Source) (int, error) {
+	applied := 0
+	for {
+		seq, err := g.seq()
+		if err != nil {
+			return applied, err
+		}
+		changes, err := src.Changes(ctx, seq, batchSize)
+		if err != nil || len(changes) == 0 {
+			return applied, err
+		}
+		ids := make([]int64, 0, len(changes))
+		seen := map[int64]bool{}
+		for _, c := range changes {
+			if !seen[c.UnitID] {
+				seen[c.UnitID] = true
+				ids = append(ids, c.UnitID)
+			}
+		}
+		if err := g.apply(ctx, src, ids, changes[len(changes)-1].Seq); err != nil {
+			return applied, err
+		}
+		applied += len(changes)
+	}
+}
+
+// apply indexes the current state of these units (deleting those gone from the store)
+// and records seq, in one batch.
+func (g *generation) apply(ctx context.Context, src Source, ids []int64, seq int64) error {
+	units, err := src.IndexUnits(ctx, ids)
+	if err != nil {
+		return err
+	}
+	found := make(map[int64]bool, len(units))
+	for _, u := range units {
+		found[u.Unit.ID] = true
+	}
+	var gone []int64
+	for _, id := range ids {
+		if !found[id] {
+			gone = append(gone, id)
+		}
+	}
+	return g.write(units, gone, seq)
+}
+
+// write indexes units, deletes the gone ones and records seq (when > 0), in one batch.
+func (g *generation) write(units []*store.IndexUnit, gone []int64, seq int64) error {
+	b := g.idx.NewBatch()
+	for _, u := range units {
+		if err := b.Index(strconv.FormatInt(u.Unit.ID, 10), docOf(u)); err != nil {
+			return fmt.Errorf("index unit %d: %w", u.Unit.ID, err)
+		}
+	}
+	for _, id := range gone {
+		b.Delete(strconv.FormatInt(id, 10))
+	}
+	if seq > 0 {
+		b.SetInternal(seqKey, []byte(strconv.FormatInt(seq, 10)))
+	}
+	return g.idx.Batch(b)
+}
+
+// Build writes a fresh generation from every unit of the store beside the live one,
+// brings it up to date with the feed, and points the directory at it. A portal serving
+// from dir picks it up (Follow); in-process callers use Rebuild, which also swaps.
+func Build(ctx context.Context, dir string, src Source, progress func(done int)) (string, error) {
+	if err := ensureAnalysis(); err != nil {
+		return "", err
+	}
+	gen, err := buildGeneration(ctx, dir, src, progress)
+	if err != nil {
+		return "", err
+	}
+	name := gen.name
+	if err := gen.idx.Close(); err != nil {
+		return "", err
+	}
+	if err := writeCurrent(dir, name); err != nil {
+		return "", err
+	}
+	os.Remove(filepath.Join(dir, name+buildingSuffix))
+	return name, nil
+}
+
+// Rebuild builds a fresh generation and swaps it in while searches continue.
+func (ix *Index) Rebuild(ctx context.Context, src Source, progress func(done int)) error {
+	gen, err := buildGeneration(ctx, ix.dir, src, progress)
+	if err != nil {
+		return err
+	}
+	// Changes that came in during the build: apply them before the swap.
+	if _, err := gen.catchUp(ctx, src); err != nil {
+		gen.idx.Close()
+		return err
+	}
+	defer os.Remove(filepath.Join(ix.dir, gen.name+buildingSuffix))
+	return ix.swap(gen)
+}
+
+func buildGeneration(ctx context.Context, dir string, src Source, progress func(done int)) (*generation, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	gen, err := newGeneration(dir)
+	if err != nil {
+		return nil, err
+	}
+	mark := filepath.Join(dir, gen.name+buildingSuffix)
+	fail := func(err error) (*generation, error) {
+		gen.idx.Close()
+		os.RemoveAll(filepath.Join(dir, gen.name))
+		os.Remove(mark)
+		return nil, err
+	}
+	if err := os.WriteFile(mark, nil, 0o640); err != nil {
+		return fail(err)
+	}
+	// Everything up to start is read below; what comes after is caught up from the feed.
+	start, err := src.LastSeq(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	done := 0
+	for after := int64(0); ; {
+		ids, err := src.UnitIDs(ctx, after, batchSize)
+		if err != nil {
+			return fail(err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		if err := gen.apply(ctx, src, ids, 0); err != nil {
+			return fail(err)
+		}
+		after = ids[len(ids)-1]
+		done += len(ids)
+		if progress != nil {
+			progress(done)
+		}
+		now := time.Now()
+		os.Chtimes(mark, now, now)
+	}
+	if err := gen.idx.SetInternal(seqKey, []byte(strconv.FormatInt(start, 10))); err != nil {
+		return fail(err)
+	}
+	if _, err := gen.catchUp(ctx, src); err != nil {
+		return fail(err)
+	}
+	return gen, nil
+}
+
+// Follow keeps the index fresh until ctx ends: it catches up when the store notifies a
+// change, and at least every sweep (a missed notification only delays). It also picks
+// up a generation that `sesam reindex` built from another process. Errors go to onErr
+// and are retried at the next wake-up.
+func (ix *Index) Follow(ctx context.Context, src Source, sweep time.Duration, onErr func(error)) {
+	wake := make(chan struct{}, 1)
+	go src.Listen(ctx, wake)
+	tick := time.NewTicker(sweep)
+	defer tick.Stop()
+	for {
+		if _, err := ix.reloadIfMoved(); err != nil {
+			onErr(err)
+		}
+		if _, err := ix.CatchUp(ctx, src); err != nil && ctx.Err() == nil {
+			onErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// Lag is how many feed entries the index has not applied yet.
+func (ix *Index) Lag(ctx context.Context, src Source) (int64, error) {
+	last, err := src.LastSeq(ctx)
+	if err != nil {
+		return 0, err
+	}
+	seq, err := ix.Seq()
+	return max(last-seq, 0), err
+}
