@@ -164,8 +164,8 @@ func transferGraph(tr *seda.Transfer) access.MapGraph {
 }
 
 // storedGraph loads the engine's view of units (and everything they need: the units of
-// their transfers) from the store, by unit id.
-func storedGraph(ctx context.Context, q querier, transferIDs []int64) (access.MapGraph, map[string]string, error) {
+// their transfers) from the store, keyed by prefix + unit id.
+func storedGraph(ctx context.Context, q querier, transferIDs []int64, prefix string) (access.MapGraph, map[string]string, error) {
 	rows, err := q.Query(ctx, `SELECT u.id, u.tenant_id, u.management, u.end_date, u.content->'Persons',
 		coalesce((SELECT array_agg(p.parent_id ORDER BY p.position) FROM unit_parent p WHERE p.unit_id = u.id), '{}')
 		FROM unit u WHERE u.transfer_id = ANY($1)`, transferIDs)
@@ -194,8 +194,12 @@ func storedGraph(ctx context.Context, q querier, transferIDs []int64) (access.Ma
 				return nil, nil, fmt.Errorf("unit %d persons: %w", id, err)
 			}
 		}
-		key := strconv.FormatInt(id, 10)
-		g[key] = factsOf(key, idStrings(parents), m, end, ps)
+		key := prefix + strconv.FormatInt(id, 10)
+		ps2 := idStrings(parents)
+		for i := range ps2 {
+			ps2[i] = prefix + ps2[i]
+		}
+		g[key] = factsOf(key, ps2, m, end, ps)
 		tenants[key] = tenant
 	}
 	return g, tenants, rows.Err()
@@ -221,7 +225,7 @@ func (s *Store) Explain(ctx context.Context, unitID int64) (acc, dis access.Deci
 	if err != nil {
 		return acc, dis, err
 	}
-	g, _, err := storedGraph(ctx, s.pool, []int64{transferID})
+	g, _, err := storedGraph(ctx, s.pool, []int64{transferID}, "")
 	if err != nil {
 		return acc, dis, err
 	}
@@ -300,7 +304,7 @@ func recomputeTenant(ctx context.Context, tx pgx.Tx, tenant string, ruleIDs []st
 
 // recompute re-evaluates every unit of these transfers and writes those that changed.
 func recompute(ctx context.Context, tx pgx.Tx, transferIDs []int64) (int, error) {
-	g, tenants, err := storedGraph(ctx, tx, transferIDs)
+	g, tenants, err := storedGraph(ctx, tx, transferIDs, "")
 	if err != nil {
 		return 0, err
 	}

@@ -16,11 +16,15 @@ type unitGraph struct {
 	dep     map[string]int
 }
 
-func newUnitGraph(units []*seda.Unit, ids map[string]int64) (*unitGraph, error) {
+// Units standing for existing ones (preset) keep their stored ancestors and depth.
+func newUnitGraph(units []*seda.Unit, ids map[string]int64, preset map[string]*existingUnit) (*unitGraph, error) {
 	g := &unitGraph{parents: make(map[string][]string, len(units)), ids: ids,
 		anc: make(map[string][]int64, len(units)), dep: make(map[string]int, len(units))}
 	for _, u := range units {
 		g.parents[u.ID] = u.Parents
+	}
+	for id, x := range preset {
+		g.anc[id], g.dep[id] = x.ancestors, x.depth
 	}
 	for _, u := range units {
 		if err := g.walk(u.ID, map[string]bool{}); err != nil {

@@ -70,7 +70,7 @@ func (s *Store) Import(ctx context.Context, tenantID, src string, opt ImportOpti
 	for _, b := range tr.Binaries {
 		res.Bytes += max(b.ActualSize, 0)
 	}
-	id, err := s.write(ctx, tenantID, src, pkg, opt)
+	id, units, err := s.write(ctx, tenantID, src, pkg, opt)
 	if isUniqueViolation(err, "transfer_tenant_id_manifest_sha256_key") {
 		// Imported concurrently by someone else: same outcome as a re-import.
 		id, _, err = s.transferByManifest(ctx, tenantID, pkg.ManifestSHA256())
@@ -80,6 +80,9 @@ func (s *Store) Import(ctx context.Context, tenantID, src string, opt ImportOpti
 		return nil, err
 	}
 	res.TransferID = id
+	if !res.Already {
+		res.Units = units
+	}
 	res.Duration = time.Since(start)
 	return res, nil
 }
@@ -98,14 +101,14 @@ func (s *Store) transferByManifest(ctx context.Context, tenantID, sha string) (i
 
 // write stores the blobs, extracts the text, then writes every row in one transaction.
 // It holds the blob lock (shared) on one connection from the first blob to the commit.
-func (s *Store) write(ctx context.Context, tenantID, src string, pkg *seda.Package, opt ImportOptions) (id int64, err error) {
+func (s *Store) write(ctx context.Context, tenantID, src string, pkg *seda.Package, opt ImportOptions) (id int64, units int, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1)`, blobLock); err != nil {
-		return 0, fmt.Errorf("lock blob store: %w", err)
+		return 0, 0, fmt.Errorf("lock blob store: %w", err)
 	}
 	var created []string
 	defer func() {
@@ -119,19 +122,20 @@ func (s *Store) write(ctx context.Context, tenantID, src string, pkg *seda.Packa
 	}()
 	created, err = s.putBlobs(ctx, pkg, opt.Progress)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	texts := s.extractText(ctx, pkg.Transfer(), opt)
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		w := &transferWriter{tx: tx, tenant: tenantID, tr: pkg.Transfer(), texts: texts, progress: opt.Progress}
 		var err error
 		id, err = w.write(ctx, src, pkg.Kind(), pkg.ManifestSHA256())
+		units = len(w.newUnits())
 		return err
 	})
-	return id, err
+	return id, units, err
 }
 
 // putBlobs writes every present object's bytes to the blob store and returns the

@@ -386,3 +386,55 @@ func TestSchemaCheck(t *testing.T) {
 		t.Errorf("second migrate applied %v, %v; want nothing", applied, err)
 	}
 }
+
+// TestAttachToExistingUnit: a transfer whose unit names an existing unit (Vitam's
+// UpdateOperation) attaches its new units under it instead of creating it again.
+func TestAttachToExistingUnit(t *testing.T) {
+	ctx := context.Background()
+	tenant := addTenant(t, "attach")
+	first, err := st.Import(ctx, tenant, writeSIP(t, "Dossier de référence", "premier versement"), store.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	existing := sedaIDs(t, first.TransferID)["AU1"]
+	dir := t.TempDir()
+	manifest := `<?xml version="1.0" encoding="UTF-8"?>
+<ArchiveTransfer xmlns="fr:gouv:culture:archivesdefrance:seda:v2.1">
+  <Date>2026-11-25T11:00:00</Date>
+  <MessageIdentifier>complément</MessageIdentifier>
+  <CodeListVersions/>
+  <DataObjectPackage>
+    <DescriptiveMetadata>
+      <ArchiveUnit id="EXIST">
+        <Management><UpdateOperation><ArchiveUnitIdentifierKey>
+          <MetadataName>Title</MetadataName><MetadataValue>Dossier de référence</MetadataValue>
+        </ArchiveUnitIdentifierKey></UpdateOperation></Management>
+        <Content><DescriptionLevel>File</DescriptionLevel><Title>Dossier de référence</Title></Content>
+        <ArchiveUnit id="NEW">
+          <Content><DescriptionLevel>Item</DescriptionLevel><Title>Pièce complémentaire</Title></Content>
+        </ArchiveUnit>
+      </ArchiveUnit>
+    </DescriptiveMetadata>
+    <ManagementMetadata/>
+  </DataObjectPackage>
+  <ArchivalAgency><Identifier>A</Identifier></ArchivalAgency>
+  <TransferringAgency><Identifier>T</Identifier></TransferringAgency>
+</ArchiveTransfer>`
+	if err := os.WriteFile(filepath.Join(dir, "manifest.xml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Import(ctx, tenant, filepath.Join(dir, "manifest.xml"), store.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Units != 1 {
+		t.Errorf("units created = %d, want 1 (the existing one is not created again)", res.Units)
+	}
+	if n := count(t, `SELECT count(*) FROM unit WHERE tenant_id = $1 AND title = 'Dossier de référence'`, tenant); n != 1 {
+		t.Errorf("%d units titled like the existing one, want 1", n)
+	}
+	kids, err := st.Children(ctx, existing, -1, 0, 10)
+	if err != nil || len(kids) != 1 || kids[0].Title != "Pièce complémentaire" {
+		t.Errorf("children of the existing unit = %+v, %v; want the new piece", kids, err)
+	}
+}

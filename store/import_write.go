@@ -27,11 +27,15 @@ type transferWriter struct {
 	unitIDs    map[string]int64         // manifest id → unit.id
 	outcomes   map[string]accessOutcome // by manifest id
 	objectIDs  map[string]int64         // manifest id → object.id
+	existing   map[string]*existingUnit // units the transfer attaches to, by manifest id
 }
 
 func (w *transferWriter) write(ctx context.Context, src, kind, manifestSHA string) (int64, error) {
 	w.mergeRootDefaults()
 	if err := w.insertTransfer(ctx, src, kind, manifestSHA); err != nil {
+		return 0, err
+	}
+	if err := w.resolveExisting(ctx); err != nil {
 		return 0, err
 	}
 	if err := w.evaluateAccess(ctx); err != nil {
@@ -93,11 +97,15 @@ func (w *transferWriter) evaluateAccess(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(w.tr.Units))
-	for i, u := range w.tr.Units {
-		ids[i] = u.ID
+	g := transferGraph(w.tr)
+	if err := w.existingFacts(ctx, g); err != nil {
+		return err
 	}
-	w.outcomes = evaluate(transferGraph(w.tr), ids, ref)
+	var ids []string
+	for _, u := range w.newUnits() {
+		ids = append(ids, u.ID)
+	}
+	w.outcomes = evaluate(g, ids, ref)
 	return nil
 }
 
@@ -115,16 +123,19 @@ func allocate(ctx context.Context, tx pgx.Tx, seq string, n int) ([]int64, error
 }
 
 func (w *transferWriter) copyUnits(ctx context.Context) error {
-	units := w.tr.Units
+	units := w.newUnits()
 	ids, err := allocate(ctx, w.tx, "unit_id_seq", len(units))
 	if err != nil {
 		return err
 	}
-	w.unitIDs = make(map[string]int64, len(units))
+	w.unitIDs = make(map[string]int64, len(w.tr.Units))
 	for i, u := range units {
 		w.unitIDs[u.ID] = ids[i]
 	}
-	g, err := newUnitGraph(units, w.unitIDs)
+	for sedaID, x := range w.existing {
+		w.unitIDs[sedaID] = x.id
+	}
+	g, err := newUnitGraph(w.tr.Units, w.unitIDs, w.existing)
 	if err != nil {
 		return err
 	}
@@ -237,6 +248,9 @@ func (w *transferWriter) copyParents(ctx context.Context) error {
 	var rows [][]any
 	for _, u := range w.tr.Units {
 		for pos, c := range u.Children {
+			if w.existing[c] != nil {
+				continue // an existing unit keeps its place
+			}
 			cid, ok := w.unitIDs[c]
 			if !ok {
 				return fmt.Errorf("unit %s: child %s is not a unit of the transfer", u.ID, c)
@@ -319,7 +333,7 @@ func (w *transferWriter) binaryRow(id int64, b *seda.BinaryObject) []any {
 
 func (w *transferWriter) copyUnitObjects(ctx context.Context) error {
 	var rows [][]any
-	for _, u := range w.tr.Units {
+	for _, u := range w.newUnits() {
 		seen := map[int64]bool{}
 		for pos, o := range u.Objects {
 			oid, ok := w.objectIDs[o]
@@ -338,7 +352,7 @@ func (w *transferWriter) copyUnitObjects(ctx context.Context) error {
 
 func (w *transferWriter) copyRules(ctx context.Context) error {
 	var rows [][]any
-	for _, u := range w.tr.Units {
+	for _, u := range w.newUnits() {
 		for _, cat := range seda.Categories {
 			rs := u.Management.Rules[cat]
 			if rs == nil {
@@ -369,7 +383,7 @@ func (w *transferWriter) copyPages(ctx context.Context) error {
 // notification is delivered at commit).
 func (w *transferWriter) publish(ctx context.Context) error {
 	ids := make([]int64, 0, len(w.unitIDs))
-	for _, u := range w.tr.Units {
+	for _, u := range w.newUnits() {
 		ids = append(ids, w.unitIDs[u.ID])
 	}
 	return appendChanges(ctx, w.tx, ids)
