@@ -36,7 +36,10 @@ type Bar struct {
 }
 
 // Facet names, and the fields they count.
-var facetFields = []struct{ name, field string; size int }{
+var facetFields = []struct {
+	name, field string
+	size        int
+}{
 	{"tenant", fTenant, 50},
 	{"producer", fProducer, 30},
 	{"level", fLevel, 20},

@@ -9,15 +9,15 @@ import (
 // names its fields, with boosts (see fieldBoosts).
 const (
 	fID           = "id"
-	fTenant       = "tenant"       // the unit's tenant (facet)
-	fTenantPath   = "tenant_path"  // the tenant and every tenant above it: a right on cdg62 is one term
-	fAncestors    = "ancestors"    // every ancestor's id: search within a fonds
-	fPath         = "path"         // stored only: the first-parent chain, root first, for breadcrumbs
-	fLevel        = "level"        // DescriptionLevel (facet)
-	fTitle        = "title"        // main title (French first)
-	fTitleOther   = "title_other"  // other titles (other languages)
-	fDescription  = "description"  // descriptions, custodial history
-	fKeyword      = "keyword"      // keyword contents, as text
+	fTenant       = "tenant"      // the unit's tenant (facet)
+	fTenantPath   = "tenant_path" // the tenant and every tenant above it: a right on cdg62 is one term
+	fAncestors    = "ancestors"   // every ancestor's id: search within a fonds
+	fPath         = "path"        // stored only: the first-parent chain, root first, for breadcrumbs
+	fLevel        = "level"       // DescriptionLevel (facet)
+	fTitle        = "title"       // main title (French first)
+	fTitleOther   = "title_other" // other titles (other languages)
+	fDescription  = "description" // descriptions, custodial history
+	fKeyword      = "keyword"     // keyword contents, as text
 	fKeywordFacet = "keyword_facet"
 	fProducer     = "producer" // originating agency identifier (facet)
 	fProducerText = "producer_text"
@@ -32,15 +32,15 @@ const (
 	fCentury      = "century" // histogram buckets as keywords (cheaper than numeric ranges)
 	fDecade       = "decade"
 	fYear         = "year"
-	fFormat       = "format"     // MIME types of the objects (facet)
-	fHasObject    = "has_object" // "true" or "false" (facet)
+	fFormat       = "format"      // MIME types of the objects (facet)
+	fHasObject    = "has_object"  // "true" or "false" (facet)
 	fOpenDay      = "open_day"    // first communicable day, yyyymmdd (0 always, 99991231 never/unknown)
 	fPublishDay   = "publish_day" // first day dissemination allows online publication
 	fDescPublic   = "desc_public" // "true" when the fonds' description is public while closed
 	fPage         = "page"        // one value per PDF page, in order
 	fPageRef      = "page_ref"    // stored only, parallel to page: "objectID/page/source"
-	fDateAsc      = "date_asc"  // start year; units without dates sort last
-	fDateDesc     = "date_desc" // the same for the descending order
+	fDateAsc      = "date_asc"    // start year; units without dates sort last
+	fDateDesc     = "date_desc"   // the same for the descending order
 	fTitleSort    = "title_sort"
 	fCoteSort     = "cote_sort"
 )

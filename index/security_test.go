@@ -55,7 +55,7 @@ func randomUnits(r *rand.Rand, n int) []propUnit {
 		end := start.AddDate(r.IntN(30), 0, 0)
 		u := &store.Unit{ID: id, TenantID: tenant, Level: propLevels[r.IntN(4)], Ancestors: anc,
 			Title: propWords[r.IntN(len(propWords))] + " " + propWords[r.IntN(len(propWords))] + " " + secret,
-			Cote: fmt.Sprintf("%d W %d", r.IntN(5), i), OriginatingAgency: propAgencies[r.IntN(3)],
+			Cote:  fmt.Sprintf("%d W %d", r.IntN(5), i), OriginatingAgency: propAgencies[r.IntN(3)],
 			StartDate: &start, EndDate: &end, OpenDay: open, PublishDay: publish, DescriptionPublic: r.IntN(8) == 0,
 			Content: seda.Unit{Keywords: []seda.Keyword{{Content: propWords[r.IntN(len(propWords))]}}}}
 		units = append(units, propUnit{iu: &store.IndexUnit{Unit: u, Path: anc}, secret: secret,
