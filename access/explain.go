@@ -39,6 +39,11 @@ func (d Decision) ReasonAt(t time.Time) string {
 	return reason(d, &t, "fr")
 }
 
+// ReasonIn is ReasonAt in a language ("fr" or "en").
+func (d Decision) ReasonIn(t time.Time, lang string) string {
+	return reason(d, &t, lang)
+}
+
 // catTexts holds the words that change with the category and language.
 type catTexts struct {
 	from, since, until, always, none, alwaysNoDelay, never, notOpen string

@@ -198,20 +198,24 @@ func (d defaultPolicy) LoadPolicy(m model.Model) error {
 }
 
 // Grant gives a role on a domain, with a reader's agency limits. Saved by the adapter.
-func (r *Rights) Grant(a Assignment) error {
+// It reports whether anything changed (granting a role held already changes nothing).
+func (r *Rights) Grant(a Assignment) (bool, error) {
 	a.Subject = subjectKey(a.Subject)
 	if err := checkAssignment(a); err != nil {
-		return err
+		return false, err
 	}
-	if _, err := r.e.AddGroupingPolicy(a.Subject, a.Role, a.Domain); err != nil {
-		return fmt.Errorf("grant %s %s on %s: %w", a.Subject, a.Role, a.Domain, err)
+	changed, err := r.e.AddGroupingPolicy(a.Subject, a.Role, a.Domain)
+	if err != nil {
+		return false, fmt.Errorf("grant %s %s on %s: %w", a.Subject, a.Role, a.Domain, err)
 	}
 	for _, ag := range a.Agencies {
-		if _, err := r.e.AddNamedPolicy("p2", a.Subject, a.Domain, ag); err != nil {
-			return fmt.Errorf("limit %s to %s: %w", a.Subject, ag, err)
+		added, err := r.e.AddNamedPolicy("p2", a.Subject, a.Domain, ag)
+		if err != nil {
+			return false, fmt.Errorf("limit %s to %s: %w", a.Subject, ag, err)
 		}
+		changed = changed || added
 	}
-	return nil
+	return changed, nil
 }
 
 // Revoke takes a role back (and the agency limits that went with it).

@@ -52,7 +52,7 @@ func newTestRights(t *testing.T, as ...Assignment) *Rights {
 		t.Fatal(err)
 	}
 	for _, a := range as {
-		if err := r.Grant(a); err != nil {
+		if _, err := r.Grant(a); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -130,7 +130,7 @@ func TestRightsGrantErrors(t *testing.T) {
 		{Subject: "a", Role: RoleArchivist, Domain: "cdg62", Agencies: []string{"X"}},
 	}
 	for _, a := range bad {
-		if err := r.Grant(a); !errors.Is(err, ErrInvalid) {
+		if _, err := r.Grant(a); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Grant(%+v) = %v, want ErrInvalid", a, err)
 		}
 	}

@@ -305,6 +305,10 @@ func (b *builder) filterQuery(f Filters, today int) query.Query {
 	if q := statusQuery(f.Status, today); q != nil {
 		and = append(and, q)
 	}
+	if f.OpenedSince > 0 {
+		since, t := float64(f.OpenedSince), float64(today)
+		and = append(and, numRange(fOpenDay, &since, &t, true))
+	}
 	if len(and) == 0 {
 		return nil
 	}

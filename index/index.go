@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bbolt "go.etcd.io/bbolt"
 )
 
 // seqKey is where a generation keeps the last change-feed sequence it applied.
@@ -43,9 +44,16 @@ type generation struct {
 	idx  bleve.Index
 }
 
+// ErrLocked says another process (a running `sesam serve`) has the index open.
+var ErrLocked = errors.New("the index is open in another process")
+
+// lockWait is how long Open waits for another process to let go of the index.
+const lockWait = 3 * time.Second
+
 // Open opens the live generation under dir. When there is none, or it cannot be
 // opened (corrupt, from an incompatible build), it starts an empty one and reports
-// fresh = true: the caller rebuilds it from the store.
+// fresh = true: the caller rebuilds it from the store. An index held by another
+// process is ErrLocked (not corrupt: it is left alone).
 func Open(dir string) (ix *Index, fresh bool, err error) {
 	if err := ensureAnalysis(); err != nil {
 		return nil, false, err
@@ -56,12 +64,14 @@ func Open(dir string) (ix *Index, fresh bool, err error) {
 	ix = &Index{dir: dir}
 	name, err := readCurrent(dir)
 	if err == nil {
-		idx, oerr := bleve.Open(filepath.Join(dir, name))
+		idx, oerr := openGeneration(filepath.Join(dir, name))
 		if oerr == nil {
 			ix.gen = &generation{name: name, idx: idx}
 			return ix, false, nil
 		}
-		err = oerr
+		if errors.Is(oerr, ErrLocked) {
+			return nil, false, oerr
+		}
 	}
 	gen, err2 := newGeneration(dir)
 	if err2 != nil {
@@ -74,6 +84,15 @@ func Open(dir string) (ix *Index, fresh bool, err error) {
 	ix.gen = gen
 	ix.removeOthers()
 	return ix, true, nil
+}
+
+// openGeneration opens a generation's Bleve index, waiting a little for its lock.
+func openGeneration(path string) (bleve.Index, error) {
+	idx, err := bleve.OpenUsing(path, map[string]interface{}{"bolt_timeout": lockWait.String()})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+	}
+	return idx, err
 }
 
 func readCurrent(dir string) (string, error) {
@@ -196,7 +215,7 @@ func (ix *Index) reloadIfMoved() (bool, error) {
 	if err != nil || name == ix.Generation() {
 		return false, err
 	}
-	idx, err := bleve.Open(filepath.Join(ix.dir, name))
+	idx, err := openGeneration(filepath.Join(ix.dir, name))
 	if err != nil {
 		return false, fmt.Errorf("open generation %s: %w", name, err)
 	}

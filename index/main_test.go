@@ -2,15 +2,11 @@ package index
 
 import (
 	"context"
-	"crypto/sha512"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"text/template"
 
 	"sesam/store"
 	"sesam/store/storetest"
@@ -67,7 +63,7 @@ func loadFixtures(ctx context.Context, tmp string) error {
 			return err
 		}
 	}
-	dir, err := ruitzPackage(filepath.Join(tmp, "ruitz"))
+	dir, err := storetest.RuitzPackage(filepath.Join(tmp, "ruitz"), filepath.Join("..", "..", "shared", "testdata", "pdf"))
 	if err != nil {
 		return err
 	}
@@ -85,65 +81,6 @@ func loadFixtures(ctx context.Context, tmp string) error {
 		}
 	}
 	return nil
-}
-
-// ruitzPackage writes the hand-made transfer into dir: the manifest from its template
-// and the shared PDFs it names, with their digests.
-func ruitzPackage(dir string) (string, error) {
-	pdfDir := filepath.Join("..", "..", "shared", "testdata", "pdf")
-	copies := map[string]string{
-		"dip__20110315_DI_AN_PJL_Darrois.pdf":                     "darrois.pdf",
-		"dip__20110926_DI_AN_PLF_2012_avant_propos_plaquette.pdf": "plf.pdf",
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "content"), 0o755); err != nil {
-		return "", err
-	}
-	for src, dst := range copies {
-		if err := copyFile(filepath.Join(pdfDir, src), filepath.Join(dir, "content", dst)); err != nil {
-			return "", err
-		}
-	}
-	funcs := template.FuncMap{
-		"digest": func(name string) (string, error) {
-			b, err := os.ReadFile(filepath.Join(pdfDir, name))
-			sum := sha512.Sum512(b)
-			return hex.EncodeToString(sum[:]), err
-		},
-		"size": func(name string) (int64, error) {
-			fi, err := os.Stat(filepath.Join(pdfDir, name))
-			if err != nil {
-				return 0, err
-			}
-			return fi.Size(), nil
-		},
-	}
-	tmpl, err := template.New("ruitz.xml.tmpl").Funcs(funcs).ParseFiles(filepath.Join("testdata", "sip", "ruitz.xml.tmpl"))
-	if err != nil {
-		return "", err
-	}
-	f, err := os.Create(filepath.Join(dir, "manifest.xml"))
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	return dir, tmpl.Execute(f, nil)
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 func sedaIDs(ctx context.Context, transferID int64) (map[string]int64, error) {

@@ -31,6 +31,9 @@ type Filters struct {
 	ToYear    *int
 	Inclusion bool  // years inside [FromYear, ToYear] rather than overlapping it
 	Within    int64 // only units under this one (search within a fonds)
+	// OpenedSince keeps the units that became communicable between this day and today
+	// (day numbers): the home page's recent openings.
+	OpenedSince int
 }
 
 // Sort orders.
@@ -40,6 +43,7 @@ const (
 	SortDateDesc  = "-date"
 	SortTitle     = "titre"
 	SortCote      = "cote"
+	SortOpened    = "-ouverture" // the most recently opened first
 )
 
 // Request is one search.
@@ -52,6 +56,7 @@ type Request struct {
 	After   string // cursor from a previous Result.Next: the page after that one
 	Facets  bool   // compute facets and the histogram
 	Staff   bool   // add the communicability status facet
+	NoHits  bool   // only the total and the facets
 }
 
 // MaxOffset is the deepest plain offset; past it, pages go through search-after
@@ -144,7 +149,7 @@ func normalise(req *Request) error {
 		req.Page = 1
 	}
 	switch req.Sort {
-	case "", SortRelevance, SortDate, SortDateDesc, SortTitle, SortCote:
+	case "", SortRelevance, SortDate, SortDateDesc, SortTitle, SortCote, SortOpened:
 	default:
 		return fmt.Errorf("tri inconnu %q (pertinence, date, -date, titre, cote): %w", req.Sort, sesam.ErrInvalid)
 	}
@@ -195,7 +200,11 @@ var hitFields = []string{fTitle, fCoteText, fLevel, fTenant, fStart, fEnd, fPath
 
 func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	// One hit more than the page: its presence says there is a next page.
-	sr := bleve.NewSearchRequestOptions(s.query(node), s.req.Size+1, 0, false)
+	size := s.req.Size + 1
+	if s.req.NoHits {
+		size = 0
+	}
+	sr := bleve.NewSearchRequestOptions(s.query(node), size, 0, false)
 	sr.Fields = hitFields
 	sr.IncludeLocations = node != nil
 	sr.SortByCustom(sortOrder(s.req.Sort, node == nil))
@@ -256,6 +265,8 @@ func sortOrder(sort string, browse bool) search.SortOrder {
 		return search.SortOrder{str(fTitleSort), id}
 	case SortCote:
 		return search.SortOrder{str(fCoteSort), id}
+	case SortOpened:
+		return search.SortOrder{num(fOpenDay, true), id}
 	}
 	if browse {
 		// No text to rank by: a browse lists by cote, the archivist's order.

@@ -42,8 +42,13 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 // changes, until ctx ends. A lost connection is retried every few seconds; readers
 // also sweep periodically, so a missed notification only delays.
 func (s *Store) Listen(ctx context.Context, wake chan<- struct{}) {
+	s.ListenChannel(ctx, ChangeChannel, wake)
+}
+
+// ListenChannel is Listen on any notification channel.
+func (s *Store) ListenChannel(ctx context.Context, channel string, wake chan<- struct{}) {
 	for ctx.Err() == nil {
-		err := s.listenOnce(ctx, wake)
+		err := s.listenOnce(ctx, channel, wake)
 		if ctx.Err() != nil {
 			return
 		}
@@ -55,16 +60,16 @@ func (s *Store) Listen(ctx context.Context, wake chan<- struct{}) {
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, wake chan<- struct{}) error {
+func (s *Store) listenOnce(ctx context.Context, channel string, wake chan<- struct{}) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+ChangeChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 		return err
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+ChangeChannel)
+	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+channel)
 	for {
 		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
 			return err

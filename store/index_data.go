@@ -140,3 +140,16 @@ func (s *Store) UnitIDs(ctx context.Context, after int64, limit int) ([]int64, e
 	}
 	return out, rows.Err()
 }
+
+// FirstParentPath is a unit's first-parent chain, root first (its breadcrumb).
+func (s *Store) FirstParentPath(ctx context.Context, id int64) ([]int64, error) {
+	var anc []int64
+	if err := s.pool.QueryRow(ctx, `SELECT ancestors FROM unit WHERE id = $1`, id).Scan(&anc); err != nil {
+		return nil, fmt.Errorf("path of %d: %w", id, err)
+	}
+	iu := &IndexUnit{Unit: &Unit{ID: id, Ancestors: anc}}
+	if err := s.addPaths(ctx, []*IndexUnit{iu}); err != nil {
+		return nil, err
+	}
+	return iu.Path, nil
+}

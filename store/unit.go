@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"sesam"
+	"sesam/access"
 	"sesam/seda"
 )
 
@@ -131,4 +133,36 @@ func (s *Store) CountChildren(ctx context.Context, parentID int64) (int64, error
 	var n int64
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM unit_parent WHERE parent_id = $1`, parentID).Scan(&n)
 	return n, err
+}
+
+// UnitHead is the little a list or a breadcrumb shows of a unit, with what the rights
+// need to decide whether it may be shown.
+type UnitHead struct {
+	ID    int64
+	Title string
+	Cote  string
+	Level string
+	View  access.UnitView
+}
+
+// UnitHeads returns the heads of these units (those that exist), by id.
+func (s *Store) UnitHeads(ctx context.Context, ids []int64) (map[int64]UnitHead, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, title, cote, level, tenant_id, originating_agency, ancestors,
+		open_day, publish_day, description_public FROM unit WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("unit heads: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]UnitHead, len(ids))
+	for rows.Next() {
+		var h UnitHead
+		var anc []int64
+		if err := rows.Scan(&h.ID, &h.Title, &h.Cote, &h.Level, &h.View.Tenant, &h.View.Agency, &anc,
+			&h.View.OpenDay, &h.View.PublishDay, &h.View.DescriptionPublic); err != nil {
+			return nil, err
+		}
+		h.View.ID, h.View.Ancestors = strconv.FormatInt(h.ID, 10), idStrings(anc)
+		out[h.ID] = h
+	}
+	return out, rows.Err()
 }
