@@ -1,0 +1,275 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"sesam/access"
+	"sesam/index"
+)
+
+// TestAPISearchIsTheSearchDocument: GET /api/v1/search returns what portal.Search
+// builds (the document `sesam search --json` prints).
+func TestAPISearchIsTheSearchDocument(t *testing.T) {
+	r := get(t, tApp, nil, "/api/v1/search?q=registre&sort=cote")
+	if r.status != 200 {
+		t.Fatalf("api search: %d %s", r.status, r.body)
+	}
+	var got SearchDoc
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		t.Fatal(err)
+	}
+	scope, err := tStore.Scope(context.Background(), tRights, access.Principal{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Search(context.Background(), tStore, tIndex, scope, index.Request{Query: "registre", Sort: "cote", Facets: true}, "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, &got, cmpIgnoreTook); diff != "" {
+		t.Errorf("API document differs from Search (-want +got):\n%s", diff)
+	}
+	if got.Total != 3 || got.Facets["tenant"][0].Label != "Commune de Ruitz" {
+		t.Errorf("public registers: total %d, tenant facet %+v", got.Total, got.Facets["tenant"])
+	}
+}
+
+var cmpIgnoreTook = cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".TookMS" }, cmp.Ignore())
+
+func TestAPIUnitAndChildren(t *testing.T) {
+	r := get(t, tApp, nil, "/api/v1"+unitPath("W-DISCOURS"))
+	var u UnitDoc
+	if err := json.Unmarshal([]byte(r.body), &u); err != nil || r.status != 200 {
+		t.Fatalf("api unit: %d %s", r.status, r.body)
+	}
+	if u.Cote != "W 2001/1" || !u.Access.Communicable || len(u.Objects) != 1 || u.Objects[0].Content == "" || u.Objects[0].Pages == nil || *u.Objects[0].Pages != 5 {
+		t.Errorf("unit doc: %+v", u)
+	}
+	r = get(t, tApp, nil, "/api/v1"+unitPath("SERIE-E")+"/children")
+	var ch childrenDoc
+	if err := json.Unmarshal([]byte(r.body), &ch); err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, c := range ch.Children {
+		titles = append(titles, c.Title)
+	}
+	if diff := cmp.Diff([]string{"Registre des naissances", "Registre des décès"}, titles); diff != "" {
+		t.Errorf("public children of the état civil series (-want +got):\n%s", diff)
+	}
+	r = get(t, tApp, agentRuitz, "/api/v1"+unitPath("W-PERSONNEL"))
+	if err := json.Unmarshal([]byte(r.body), &u); err != nil || u.Access.Communicable || u.Access.CommunicableFrom != "2040-12-31" {
+		t.Errorf("staff files for the agent: %d %+v", r.status, u.Access)
+	}
+}
+
+// TestOpenAPIMatchesHandlers walks every path of the OpenAPI document, calls it with
+// real parameters, and checks the documented status and required fields.
+func TestOpenAPIMatchesHandlers(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Ref     string `json:"$ref"`
+				Content map[string]struct {
+					Schema struct {
+						Ref string `json:"$ref"`
+					} `json:"schema"`
+				} `json:"content"`
+			} `json:"responses"`
+		} `json:"paths"`
+		Components struct {
+			Schemas map[string]struct {
+				Required []string `json:"required"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	r := get(t, tApp, nil, "/api/v1/openapi.json")
+	if err := json.Unmarshal([]byte(r.body), &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	objs, _ := tStore.UnitObjects(context.Background(), ruitz["W-DISCOURS"])
+	params := strings.NewReplacer("{id}", strconv.FormatInt(ruitz["W-DISCOURS"], 10))
+	objParams := strings.NewReplacer("{id}", strconv.FormatInt(objs[0].ID, 10))
+	for path, ops := range doc.Paths {
+		op, ok := ops["get"]
+		if !ok {
+			t.Errorf("%s: no GET", path)
+			continue
+		}
+		real := params.Replace(path)
+		if strings.HasPrefix(path, "/objects") {
+			real = objParams.Replace(path)
+		}
+		resp := get(t, tApp, nil, "/api/v1"+real)
+		spec, ok := op.Responses[strconv.Itoa(resp.status)]
+		if !ok {
+			t.Errorf("%s: status %d is not documented", path, resp.status)
+			continue
+		}
+		ref := spec.Content["application/json"].Schema.Ref
+		if ref == "" || resp.status != 200 {
+			continue
+		}
+		var body map[string]any
+		if err := json.Unmarshal([]byte(resp.body), &body); err != nil {
+			t.Errorf("%s: not JSON: %v", path, err)
+			continue
+		}
+		schema := doc.Components.Schemas[ref[strings.LastIndex(ref, "/")+1:]]
+		for _, field := range schema.Required {
+			if _, ok := body[field]; !ok {
+				t.Errorf("%s: required field %q missing", path, field)
+			}
+		}
+	}
+	// Every API route is documented.
+	for _, route := range tApp.Handler().GetRoutes() {
+		if p, ok := strings.CutPrefix(route.Path, "/api/v1"); ok && p != "" && route.Method == http.MethodGet {
+			doc := regexp.MustCompile(`:(\w+)`).ReplaceAllString(p, "{$1}")
+			if _, ok := tAppPaths(doc)[doc]; !ok {
+				t.Errorf("route %s is not in openapi.json", route.Path)
+			}
+		}
+	}
+}
+
+func tAppPaths(string) map[string]bool {
+	var doc struct {
+		Paths map[string]any `json:"paths"`
+	}
+	json.Unmarshal(openAPIDoc, &doc)
+	out := map[string]bool{}
+	for p := range doc.Paths {
+		out[p] = true
+	}
+	return out
+}
+
+// failingJournal cannot write, like a journal table made read-only.
+type failingJournal struct{}
+
+func (failingJournal) Append(context.Context, access.JournalEntry) (access.JournalEntry, error) {
+	return access.JournalEntry{}, errors.New("permission denied for table journal")
+}
+
+// TestNoJournalNoConsultation: when the journal cannot be written, downloads and views
+// of closed units are refused, and the refusal is counted.
+func TestNoJournalNoConsultation(t *testing.T) {
+	app, err := newTestApp(context.Background(), failingJournal{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, _ := tStore.UnitObjects(context.Background(), ruitz["W-DISCOURS"])
+	r := get(t, app, nil, fmt.Sprintf("/objects/%d", objs[0].ID))
+	if r.status != http.StatusServiceUnavailable || strings.Contains(r.body, "%PDF") {
+		t.Errorf("download without journal: %d, want 503 and no bytes", r.status)
+	}
+	mustContain(t, "refusal", r.body, "journal des consultations")
+	if r := get(t, app, agentRuitz, unitPath("E-MARIAGES")); r.status != http.StatusServiceUnavailable {
+		t.Errorf("closed unit view without journal: %d, want 503", r.status)
+	}
+	if r := get(t, app, nil, unitPath("M-EGLISE")); r.status != 200 {
+		t.Errorf("a public unit needs no journal entry: %d", r.status)
+	}
+	m := get(t, app, nil, "/metrics")
+	if !regexp.MustCompile(`sesam_journal_failures_total [1-9]`).MatchString(m.body) {
+		t.Errorf("journal failures not in the metrics")
+	}
+}
+
+// TestTamperedBlobIsNotServed: bytes changed on disk are refused, logged and counted.
+func TestTamperedBlobIsNotServed(t *testing.T) {
+	objs, _ := tStore.UnitObjects(context.Background(), ruitz["W-BUDGET"])
+	o := objs[0]
+	path := tStore.Blobs().Path(o.SHA256)
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.WriteFile(path, orig, 0o644)
+	tampered := append([]byte(nil), orig...)
+	tampered[len(tampered)/2] ^= 0xff
+	if err := os.WriteFile(path, tampered, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := get(t, tApp, agentRuitz, fmt.Sprintf("/objects/%d", o.ID))
+	if r.status != http.StatusInternalServerError || strings.Contains(r.body, "%PDF") {
+		t.Errorf("tampered object: %d, want refused", r.status)
+	}
+	mustContain(t, "integrity refusal", r.body, "intégrité")
+}
+
+// TestDevLoginAndLogout goes through the dev login form (with its CSRF token), checks
+// the session works and is journalled, then logs out.
+func TestDevLoginAndLogout(t *testing.T) {
+	before := countJournal(t, access.ActionLogin)
+	page := httptest.NewRequest(http.MethodGet, "/login", nil)
+	resp, err := tApp.Handler().Test(page, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csrfCookieValue string
+	for _, c := range resp.Cookies() {
+		if c.Name == csrfCookie {
+			csrfCookieValue = c.Value
+		}
+	}
+	form := url.Values{"_csrf": {csrfCookieValue}, "subject": {"dev-archiviste"}, "back": {"/search"}}
+	req := httptest.NewRequest(http.MethodPost, "/login/dev", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: csrfCookieValue})
+	resp, err = tApp.Handler().Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var session string
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			session = c.Value
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+				t.Errorf("session cookie must be HttpOnly and SameSite=Lax: %+v", c)
+			}
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || session == "" || resp.Header.Get("Location") != "/search" {
+		t.Fatalf("dev login: %d, session %q, to %s", resp.StatusCode, session, resp.Header.Get("Location"))
+	}
+	if got := countJournal(t, access.ActionLogin) - before; got != 1 {
+		t.Errorf("%d logins journalled, want 1", got)
+	}
+	me := httptest.NewRequest(http.MethodGet, "/api/v1/me", nil)
+	me.AddCookie(&http.Cookie{Name: sessionCookie, Value: session})
+	r, _ := tApp.Handler().Test(me, -1)
+	var who meDoc
+	json.NewDecoder(r.Body).Decode(&who)
+	if who.Email != "archiviste@demo.sesam" || who.Public {
+		t.Errorf("me after login: %+v", who)
+	}
+	sess, err := tStore.SessionByToken(context.Background(), session, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := httptest.NewRequest(http.MethodPost, "/logout", strings.NewReader(url.Values{"_csrf": {sess.CSRF}}.Encode()))
+	out.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	out.AddCookie(&http.Cookie{Name: sessionCookie, Value: session})
+	if r, _ := tApp.Handler().Test(out, -1); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("logout: %d", r.StatusCode)
+	}
+	if _, err := tStore.SessionByToken(context.Background(), session, time.Now()); err == nil {
+		t.Errorf("the session still works after logout")
+	}
+}

@@ -1,0 +1,180 @@
+// Package portal is sesam's web interface and JSON API (Fiber): search, unit and
+// object pages, OIDC login with server-side sessions, consultation copies, and the
+// operations endpoints. Every page and download re-checks rights against the store.
+package portal
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"sesam/access"
+	"sesam/index"
+	"sesam/stamp"
+	"sesam/store"
+)
+
+// Config is the portal's configuration.
+type Config struct {
+	Addr     string // listen address, e.g. 127.0.0.1:8080
+	BaseURL  string // public address, e.g. https://archives.cdg62.fr
+	DevLogin bool   // pick a demo user without a provider (loopback only, labelled on every page)
+	OIDC     OIDCConfig
+	DataDir  string
+	// AssetsDir, when set, reads templates and static files from disk (development).
+	AssetsDir string
+	// SearchRate and LoginRate limit requests per client per minute (0: defaults).
+	SearchRate, LoginRate int
+}
+
+// Journal records consultations; a consultation is served only once its entry is
+// committed (store.Journal).
+type Journal interface {
+	Append(ctx context.Context, e access.JournalEntry) (access.JournalEntry, error)
+}
+
+// Stamper makes consultation copies of PDFs (stamp.Stamper).
+type Stamper interface {
+	Stamp(ctx context.Context, r io.ReadSeeker, w io.Writer, m stamp.Mark) error
+}
+
+// Deps are the parts the portal is built on.
+type Deps struct {
+	Store   *store.Store
+	Index   *index.Index
+	Rights  *access.Rights
+	Journal Journal
+	Stamper Stamper
+	Log     *slog.Logger
+	Now     func() time.Time // the clock (tests move it)
+}
+
+// App is the portal.
+type App struct {
+	cfg Config
+	Deps
+	pages   *pages
+	metrics *metrics
+	oidc    *oidcClient
+	oidcMu  sync.Mutex
+	fiber   *fiber.App
+}
+
+// New builds the portal and its route table.
+func New(ctx context.Context, cfg Config, d Deps) (*App, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if cfg.DevLogin && !loopback(cfg.Addr) {
+		return nil, errors.New("--dev-login is only allowed on a loopback address (127.0.0.1, ::1, localhost)")
+	}
+	a := &App{cfg: cfg, Deps: d, metrics: newMetrics()}
+	var err error
+	if a.pages, err = loadPages(cfg.AssetsDir); err != nil {
+		return nil, err
+	}
+	if cfg.OIDC.Issuer != "" {
+		if a.oidc, err = newOIDCClient(ctx, cfg.OIDC, cfg.BaseURL); err != nil {
+			d.Log.Warn("oidc provider unavailable at start-up; logins will retry", "issuer", cfg.OIDC.Issuer, "err", err)
+		}
+	}
+	a.fiber = fiber.New(fiber.Config{
+		ErrorHandler:          a.errorHandler,
+		BodyLimit:             1 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          5 * time.Minute,
+		IdleTimeout:           2 * time.Minute,
+		DisableStartupMessage: true,
+		ReadBufferSize:        16 << 10,
+	})
+	a.routes()
+	return a, nil
+}
+
+// routes is the route table: one line per route.
+func (a *App) routes() {
+	f := a.fiber
+	f.Use(recover.New(), a.requestContext, a.securityHeaders, a.session)
+	searchLimit := a.limit(a.cfg.SearchRate, 120)
+	loginLimit := a.limit(a.cfg.LoginRate, 20)
+
+	f.Get("/", a.homePage)
+	f.Get("/search", searchLimit, a.searchPage)
+	f.Get("/units/:id", a.unitPage)
+	f.Get("/objects/:id", a.objectContent)
+	f.Get("/login", loginLimit, a.loginStart)
+	f.Post("/login/dev", loginLimit, a.csrf, a.devLogin)
+	f.Get("/auth/callback", loginLimit, a.authCallback)
+	f.Post("/logout", a.csrf, a.logout)
+	f.Get("/lang/:lang", a.setLang)
+	f.Get("/static/*", a.static)
+	f.Get("/healthz", a.healthz)
+	f.Get("/readyz", a.readyz)
+	f.Get("/metrics", a.metricsHandler)
+
+	api := f.Group("/api/v1", a.apiAuth)
+	api.Get("/openapi.json", a.openAPI)
+	api.Get("/search", searchLimit, a.apiSearch)
+	api.Get("/units/:id", a.apiUnit)
+	api.Get("/units/:id/children", a.apiChildren)
+	api.Get("/objects/:id", a.apiObject)
+	api.Get("/objects/:id/content", a.objectContent)
+	api.Get("/me", a.apiMe)
+
+	f.Use(func(c *fiber.Ctx) error { return errNotFound })
+}
+
+// limit is a per-client rate limit of n requests a minute (def when n is 0).
+func (a *App) limit(n, def int) fiber.Handler {
+	if n == 0 {
+		n = def
+	}
+	return limiter.New(limiter.Config{
+		Max:        n,
+		Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			return &httpError{status: fiber.StatusTooManyRequests, code: "rate_limited", msg: "msg.rate_limited"}
+		},
+	})
+}
+
+// Handler is the Fiber app, for tests (app.Test) and for serving.
+func (a *App) Handler() *fiber.App { return a.fiber }
+
+// Listen serves until ctx ends, then shuts down gracefully.
+func (a *App) Listen(ctx context.Context, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.fiber.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return a.fiber.ShutdownWithContext(sctx)
+}
+
+// loopback reports whether addr listens on a loopback interface only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
