@@ -1,0 +1,115 @@
+package pdftext
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"unicode"
+)
+
+// corpusDir holds the shared PDFs (see ../../shared/testdata/SOURCES.md).
+var corpusDir = filepath.Join("..", "..", "shared", "testdata", "pdf")
+
+func corpusFile(name string) string { return filepath.Join(corpusDir, name) }
+
+// corpus lists the shared PDFs; under -short it leaves out those above 2 MB so that
+// `go test -short` stays quick on a shared two-core machine.
+func corpus(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(corpusDir, "*.pdf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no PDF in %s: %v", corpusDir, err)
+	}
+	if !testing.Short() {
+		return files
+	}
+	var small []string
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil && st.Size() <= 2<<20 {
+			small = append(small, f)
+		}
+	}
+	return small
+}
+
+// needTools skips a test on a machine without poppler.
+func needTools(t testing.TB, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (Debian package poppler-utils / tesseract-ocr)", tool)
+		}
+	}
+}
+
+// plainPages is what plain `pdftotext -enc UTF-8` gives, split at its form feeds: the
+// reference our text is compared with.
+func plainPages(t testing.TB, path string) []string {
+	t.Helper()
+	out, err := exec.Command("pdftotext", "-q", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", path, err)
+	}
+	pages := strings.Split(string(out), "\f")
+	return pages[:len(pages)-1] // pdftotext ends every page, the last one too, with \f
+}
+
+// words splits text as a search index would: lower-case runs of letters, marks and
+// digits.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+	})
+}
+
+func bag(ws []string) map[string]int {
+	m := make(map[string]int, len(ws))
+	for _, w := range ws {
+		m[w]++
+	}
+	return m
+}
+
+// overlap counts the words two bags share, with multiplicity.
+func overlap(a, b map[string]int) int {
+	n := 0
+	for w, ca := range a {
+		n += min(ca, b[w])
+	}
+	return n
+}
+
+// wordF1 is the harmonic mean of precision and recall of got's words against want's.
+func wordF1(got, want []string) float64 {
+	if len(got) == 0 || len(want) == 0 {
+		return 0
+	}
+	common := float64(overlap(bag(got), bag(want)))
+	p, r := common/float64(len(got)), common/float64(len(want))
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+// extracted caches extraction results across tests of one run: the same extractor
+// options give the same result, and the scans are slow to OCR.
+var extracted sync.Map
+
+func extractCached(t testing.TB, opts Options, path string) *Result {
+	t.Helper()
+	key := struct {
+		ocr  OCRMode
+		path string
+	}{opts.OCR, path}
+	if r, ok := extracted.Load(key); ok {
+		return r.(*Result)
+	}
+	r := New(opts).Extract(context.Background(), path)
+	extracted.Store(key, r)
+	return r
+}

@@ -1,0 +1,182 @@
+package pdftext
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+)
+
+// writeFile writes data to a file in a fresh temporary directory.
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// passwordProtected encrypts a corpus PDF with a user password, as a mayor's office
+// might before sending a file by mail.
+func passwordProtected(t *testing.T) string {
+	t.Helper()
+	quietPdfcpu()
+	out := filepath.Join(t.TempDir(), "protege.pdf")
+	conf := model.NewAESConfiguration("secret", "owner-secret", 256)
+	if err := api.EncryptFile(corpusFile("vitam__Vademecum_glossaire.pdf"), out, conf); err != nil {
+		t.Fatalf("encrypt: %v", err)
+	}
+	return out
+}
+
+// truncatedCopy is the first half of a real PDF: a transfer cut short.
+func truncatedCopy(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(corpusFile(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, "tronque.pdf", b[:len(b)/2])
+}
+
+// TestUnreadableFiles: a file that cannot be read gives Status error and a clear French
+// reason, never a panic or a hang, and the caller goes on.
+func TestUnreadableFiles(t *testing.T) {
+	needTools(t, "pdftotext")
+	tests := []struct {
+		name       string
+		path       func(t *testing.T) string
+		wantReason string
+	}{
+		{"password-protected", passwordProtected, "protégé par mot de passe"},
+		{"truncated LibreOffice PDF", func(t *testing.T) string { return truncatedCopy(t, "vitam__VITAM_Regles_de_gestion.pdf") }, "fichier tronqué ou endommagé"},
+		{"truncated pdfTeX PDF", func(t *testing.T) string { return truncatedCopy(t, "texlive__droit-fr.pdf") }, "fichier tronqué ou endommagé"},
+		{"text file named .pdf", func(t *testing.T) string {
+			return writeFile(t, "deliberation.pdf", []byte("Délibération n° 2024-12 du conseil municipal\n"))
+		}, "ce n'est pas un PDF"},
+		{"empty file", func(t *testing.T) string { return writeFile(t, "vide.pdf", nil) }, "ce n'est pas un PDF"},
+		{"PDF header and nothing else", func(t *testing.T) string { return writeFile(t, "entete.pdf", []byte("%PDF-1.4\n")) }, "fichier tronqué ou endommagé"},
+		{"missing file", func(t *testing.T) string { return filepath.Join(t.TempDir(), "absent.pdf") }, "fichier introuvable ou illisible"},
+		{"directory", func(t *testing.T) string { return t.TempDir() }, "ce n'est pas un PDF"},
+	}
+	x := New(Options{OCR: OCROff})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := x.Extract(context.Background(), tt.path(t))
+			if r.Status != StatusError || r.Reason != tt.wantReason {
+				t.Errorf("got %s %q, want error %q (detail: %s)", r.Status, r.Reason, tt.wantReason, r.Detail)
+			}
+			if r.Detail == "" || len(r.Pages) != 0 {
+				t.Errorf("detail %q, %d pages; want a technical detail and no page", r.Detail, len(r.Pages))
+			}
+		})
+	}
+}
+
+// TestEncryptedWithPermissions: a PDF encrypted with an empty user password (permissions
+// only) is read, and says it is encrypted.
+func TestEncryptedWithPermissions(t *testing.T) {
+	needTools(t, "pdftotext")
+	r := extractCached(t, Options{OCR: OCROff}, corpusFile("vitam-sip__CCSDS_OAIS_encrypted.pdf"))
+	if r.Status != StatusOK || !r.Encrypted || r.PageCount != 135 {
+		t.Fatalf("got %s %q, encrypted %v, %d pages; want ok, encrypted, 135 pages", r.Status, r.Reason, r.Encrypted, r.PageCount)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(r.Pages[0].Text), " "), "OPEN ARCHIVAL INFORMATION SYSTEM") {
+		t.Errorf("page 1 = %q, want the title of the OAIS reference model", excerpt(r.Pages[0].Text))
+	}
+}
+
+// TestSizeLimitRunsNothing: a file above MaxBytes is refused before any tool runs (the
+// tools here do not exist, so running one would give another reason).
+func TestSizeLimitRunsNothing(t *testing.T) {
+	nothing := func(name string) (string, error) { return "/nonexistent/" + name, nil }
+	x := New(Options{MaxBytes: 10_000, lookPath: nothing, OCR: OCROff})
+	r := x.Extract(context.Background(), corpusFile("vitam__Vademecum_glossaire.pdf"))
+	want := "fichier trop volumineux (42 Ko ; limite 10 Ko)"
+	if r.Status != StatusError || r.Reason != want {
+		t.Errorf("got %s %q, want error %q", r.Status, r.Reason, want)
+	}
+	r = x.Extract(context.Background(), writeFile(t, "note.pdf", []byte("pas un PDF")))
+	if r.Reason != reasonNotPDF {
+		t.Errorf("non-PDF: got %q, want %q before any tool runs", r.Reason, reasonNotPDF)
+	}
+}
+
+// TestTimeoutKills: a command that outlives its timeout is killed and the extraction
+// ends at once with "délai dépassé".
+func TestTimeoutKills(t *testing.T) {
+	needTools(t, "pdftotext", "sleep")
+	x := New(Options{OCR: OCROff})
+	sleep, _ := exec.LookPath("sleep")
+	x.tools["sleep"] = sleep
+	start := time.Now()
+	err := x.run(context.Background(), 100*time.Millisecond, "sleep", []string{"30"}, drain)
+	if reasonOf(err) != reasonTimeout || time.Since(start) > 5*time.Second {
+		t.Errorf("sleep 30 with a 100 ms timeout: %v after %s; want %q at once", err, time.Since(start), reasonTimeout)
+	}
+
+	x = New(Options{Timeout: time.Millisecond, OCR: OCROff})
+	start = time.Now()
+	r := x.Extract(context.Background(), corpusFile("texlive__fbook_tex-pour-l-impatient.pdf"))
+	if r.Status != StatusError || r.Reason != reasonTimeout || time.Since(start) > 5*time.Second {
+		t.Errorf("1 ms timeout: got %s %q after %s; want error %q at once", r.Status, r.Reason, time.Since(start), reasonTimeout)
+	}
+}
+
+// TestMemoryLimit: a tool that needs more memory than allowed is stopped, and the
+// document says so.
+func TestMemoryLimit(t *testing.T) {
+	needTools(t, "pdftotext", "prlimit")
+	x := New(Options{MemLimit: 24 << 20, OCR: OCROff})
+	r := x.Extract(context.Background(), corpusFile("texlive__lshort-fr.pdf"))
+	if r.Status != StatusError || r.Reason != reasonMemory {
+		t.Errorf("24 MiB address space: got %s %q (%s), want error %q", r.Status, r.Reason, r.Detail, reasonMemory)
+	}
+}
+
+// TestExtractAllGoesOn: a bad file among good ones does not stop the others, results
+// come in the order asked, and a cancelled import still gets a result per file.
+func TestExtractAllGoesOn(t *testing.T) {
+	needTools(t, "pdftotext")
+	paths := []string{
+		corpusFile("vitam__Vademecum_glossaire.pdf"),
+		writeFile(t, "faux.pdf", []byte("bonjour")),
+		corpusFile("ocrmypdf__francais.pdf"),
+		corpusFile("dip__20110926_DI_AN_PLF_2012_avant_propos_plaquette.pdf"),
+	}
+	x := New(Options{OCR: OCROff, Workers: 2})
+	var got []Status
+	for _, r := range x.ExtractAll(context.Background(), paths) {
+		got = append(got, r.Status)
+	}
+	want := []Status{StatusOK, StatusError, StatusNoText, StatusOK}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i, r := range x.ExtractAll(ctx, paths) {
+		if r == nil || r.Status != StatusError {
+			t.Errorf("cancelled, file %d: %+v, want an error result", i, r)
+		}
+	}
+}
+
+// TestCappedBuffer: a tool's error output is kept up to its cap, not more.
+func TestCappedBuffer(t *testing.T) {
+	c := &cappedBuffer{max: 10}
+	n, err := io.WriteString(c, strings.Repeat("x", 25))
+	if n != 25 || err != nil || c.String() != strings.Repeat("x", 10) {
+		t.Errorf("wrote %d, %v, kept %q; want 25, nil, 10 x", n, err, c.String())
+	}
+}
