@@ -68,11 +68,12 @@ type AgencyScope struct {
 	Agencies []string
 }
 
-// Grant opens units (and their subtrees) to one person until a day, inclusive.
+// Grant opens units (and their subtrees) to one person until a day, inclusive, as an
+// access-request decision says.
 type Grant struct {
 	UnitID    string
 	UntilDay  int  // last day of the grant (day number)
-	CopyAllow bool // copies may be downloaded (else consultation in the reading room)
+	Online    bool // consultation online (copies); else in the reading room: the description only here
 	RequestID string
 }
 
@@ -113,10 +114,11 @@ func (s Scope) ActiveGrants() []Grant {
 
 // Visibility decides what the principal may see of one unit.
 func (s Scope) Visibility(u UnitView) Visibility {
+	g := s.grant(u)
 	switch {
-	case s.All, s.ownTenant(u), s.grant(u) != nil, s.isPublic(u):
+	case s.All, s.ownTenant(u), g != nil && g.Online, s.isPublic(u):
 		return Full
-	case slices.Contains(s.PublicTenants, u.Tenant) && u.DescriptionPublic:
+	case g != nil, slices.Contains(s.PublicTenants, u.Tenant) && u.DescriptionPublic:
 		return MetadataOnly
 	}
 	return Hidden
@@ -140,13 +142,18 @@ func (s Scope) ownTenant(u UnitView) bool {
 	return false
 }
 
+// grant is the running grant that opens u, an online one first.
 func (s Scope) grant(u UnitView) *Grant {
+	var found *Grant
 	for _, g := range s.ActiveGrants() {
 		if g.UnitID == u.ID || slices.Contains(u.Ancestors, g.UnitID) {
-			return &g
+			if g.Online {
+				return &g
+			}
+			found = &g
 		}
 	}
-	return nil
+	return found
 }
 
 // isPublic: the tenant publishes online, the unit is communicable today and no

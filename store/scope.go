@@ -35,12 +35,6 @@ func (s *Store) Scope(ctx context.Context, r *access.Rights, p access.Principal,
 	return r.Scope(p, public, grants, access.Today(now)), nil
 }
 
-// GrantsOf lists the grants made to a principal by access-request decisions. (The
-// request workflow writes them; until then there are none.)
-func (s *Store) GrantsOf(ctx context.Context, p access.Principal) ([]access.Grant, error) {
-	return nil, nil
-}
-
 // UnitView is what the rights need to know of a unit, read from the store: the same
 // facts the index holds, so the check on a page agrees with the search filter.
 func (s *Store) UnitView(ctx context.Context, id int64) (access.UnitView, error) {

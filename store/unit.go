@@ -147,7 +147,11 @@ type UnitHead struct {
 
 // UnitHeads returns the heads of these units (those that exist), by id.
 func (s *Store) UnitHeads(ctx context.Context, ids []int64) (map[int64]UnitHead, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, title, cote, level, tenant_id, originating_agency, ancestors,
+	return unitHeads(ctx, s.pool, ids)
+}
+
+func unitHeads(ctx context.Context, q querier, ids []int64) (map[int64]UnitHead, error) {
+	rows, err := q.Query(ctx, `SELECT id, title, cote, level, tenant_id, originating_agency, ancestors,
 		open_day, publish_day, description_public FROM unit WHERE id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("unit heads: %w", err)
@@ -165,4 +169,17 @@ func (s *Store) UnitHeads(ctx context.Context, ids []int64) (map[int64]UnitHead,
 		out[h.ID] = h
 	}
 	return out, rows.Err()
+}
+
+// UnitByCote finds a tenant's unit by its cote, ignoring case and spacing as archivists
+// type them ("3 E 12/4" = "3e 12/4").
+func (s *Store) UnitByCote(ctx context.Context, tenant, cote string) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT id FROM unit WHERE tenant_id = $1 AND cote <> ''
+		AND lower(regexp_replace(cote, '\s+', '', 'g')) = lower(regexp_replace($2, '\s+', '', 'g'))
+		ORDER BY id LIMIT 1`, tenant, cote).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("cote %q in %s: %w", cote, tenant, sesam.ErrNotFound)
+	}
+	return id, err
 }

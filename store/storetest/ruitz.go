@@ -24,6 +24,7 @@ func RuitzPackage(dir, pdfDir string) (string, error) {
 	copies := map[string]string{
 		"dip__20110315_DI_AN_PJL_Darrois.pdf":                     "darrois.pdf",
 		"dip__20110926_DI_AN_PLF_2012_avant_propos_plaquette.pdf": "plf.pdf",
+		"dip__20101130_DI_AN_PJLO_PJL_defenseur_des_droits.pdf":   "rapport.pdf",
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "content"), 0o755); err != nil {
 		return "", err
