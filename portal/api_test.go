@@ -107,14 +107,16 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 	for path, ops := range doc.Paths {
 		op, ok := ops["get"]
 		if !ok {
-			t.Errorf("%s: no GET", path)
-			continue
+			continue // writes are walked by the request tests
 		}
 		real := params.Replace(path)
 		if strings.HasPrefix(path, "/objects") {
 			real = objParams.Replace(path)
 		}
 		resp := get(t, tApp, nil, "/api/v1"+real)
+		if strings.HasPrefix(path, "/requests") {
+			resp = get(t, tApp, archiviste, "/api/v1"+real)
+		}
 		spec, ok := op.Responses[strconv.Itoa(resp.status)]
 		if !ok {
 			t.Errorf("%s: status %d is not documented", path, resp.status)
@@ -138,7 +140,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 	}
 	// Every API route is documented.
 	for _, route := range tApp.Handler().GetRoutes() {
-		if p, ok := strings.CutPrefix(route.Path, "/api/v1"); ok && p != "" && route.Method == http.MethodGet {
+		if p, ok := strings.CutPrefix(route.Path, "/api/v1"); ok && p != "" && (route.Method == http.MethodGet || route.Method == http.MethodPost) {
 			doc := regexp.MustCompile(`:(\w+)`).ReplaceAllString(p, "{$1}")
 			if _, ok := tAppPaths(doc)[doc]; !ok {
 				t.Errorf("route %s is not in openapi.json", route.Path)

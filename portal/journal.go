@@ -15,6 +15,18 @@ import (
 // which roles. It fails closed: when the entry cannot be committed the caller must
 // not serve what it was about to serve.
 func (a *App) journal(c *fiber.Ctx, p access.Principal, e access.JournalEntry) error {
+	e = a.journalEntryFor(c, p, e)
+	if _, err := a.Journal.Append(c.UserContext(), e); err != nil {
+		a.metrics.journalFailures.Inc()
+		a.Log.Error("journal write failed: consultation refused", "request_id", requestID(c), "action", e.Action, "err", err)
+		return &httpError{status: fiber.StatusServiceUnavailable, code: "journal_unavailable", msg: "msg.journal", err: err}
+	}
+	a.metrics.journalWrites.Inc()
+	return nil
+}
+
+// journalEntryFor fills in an entry's who, from where and under which roles.
+func (a *App) journalEntryFor(c *fiber.Ctx, p access.Principal, e access.JournalEntry) access.JournalEntry {
 	e.Subject = p.Subject
 	if e.Subject == "" {
 		e.Subject = p.Email
@@ -27,13 +39,7 @@ func (a *App) journal(c *fiber.Ctx, p access.Principal, e access.JournalEntry) e
 	if e.Results == 0 && e.Action != access.ActionSearch {
 		e.Results = -1
 	}
-	if _, err := a.Journal.Append(c.UserContext(), e); err != nil {
-		a.metrics.journalFailures.Inc()
-		a.Log.Error("journal write failed: consultation refused", "request_id", requestID(c), "action", e.Action, "err", err)
-		return &httpError{status: fiber.StatusServiceUnavailable, code: "journal_unavailable", msg: "msg.journal", err: err}
-	}
-	a.metrics.journalWrites.Inc()
-	return nil
+	return e
 }
 
 func truncate(s string, n int) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -117,8 +118,16 @@ func setUp(ctx context.Context) error {
 
 func newTestApp(ctx context.Context, j Journal) (*App, error) {
 	return New(ctx, Config{Addr: "127.0.0.1:0", BaseURL: "http://127.0.0.1:0", DevLogin: true, SearchRate: 10000, LoginRate: 10000},
-		Deps{Store: tStore, Index: tIndex, Rights: tRights, Journal: j, Stamper: tStamper})
+		Deps{Store: tStore, Index: tIndex, Rights: tRights, Journal: j, Stamper: tStamper, Log: testLog})
 }
+
+// testLog keeps the portal's logs out of the test output (set SESAM_TEST_LOG=1 to see them).
+var testLog = func() *slog.Logger {
+	if os.Getenv("SESAM_TEST_LOG") != "" {
+		return slog.Default()
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}()
 
 func unitIDs(ctx context.Context, transferID int64) (map[string]int64, error) {
 	rows, err := tStore.Pool().Query(ctx, `SELECT seda_id, id FROM unit WHERE transfer_id = $1`, transferID)

@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the page templates; each defines "content" (and maybe "head").
-var pageNames = []string{"home", "search", "unit", "error", "login"}
+var pageNames = []string{"home", "search", "unit", "error", "login", "requests", "request", "queue", "register", "outbox", "audit"}
 
 // loadPages parses the templates at start-up, from the binary or (development) from dir.
 func loadPages(dir string) (*pages, error) {
@@ -52,6 +52,8 @@ type page struct {
 	Title     string
 	Path      string // the current URL, for the language switch to come back to
 	User      *access.Principal
+	Staff     bool // handles requests somewhere (archivist, producer, admin)
+	Auditor   bool // reads a journal somewhere
 	CSRF      string
 	DevLogin  bool
 	RequestID string
@@ -68,6 +70,8 @@ func (a *App) page(c *fiber.Ctx, title string) *page {
 	if s := sessionOf(c); s != nil {
 		pr := s.principal()
 		p.User = &pr
+		p.Staff = len(a.staffScopes(pr)) > 0
+		p.Auditor = len(a.auditScopes(pr)) > 0
 	}
 	return p
 }
