@@ -19,6 +19,15 @@ tenant cdg59/lille --name "Ville de Lille"
 tenant cdg62 --name "Centre de gestion du Pas-de-Calais"
 tenant cdg62/ruitz --name "Commune de Ruitz" --publish
 
+# The demo people of --dev-login (portal/auth.go) and their roles.
+role() { $sesam role grant "$@" >/dev/null; }
+role agent.ruitz@demo.sesam reader cdg62/ruitz
+role maire.ruitz@demo.sesam producer cdg62/ruitz
+role archiviste@demo.sesam archivist cdg62
+role auditeur@demo.sesam auditor cdg62
+role agent.lille@demo.sesam reader cdg59/lille
+role admin@demo.sesam admin '*'
+
 if [ -d "$samples" ]; then
   i=0
   for p in "$samples"/*; do

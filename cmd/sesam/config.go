@@ -1,0 +1,46 @@
+package main
+
+// config is sesam's whole configuration, from SESAM_* variables then flags.
+type config struct {
+	DatabaseURL string
+	DataDir     string
+	Addr        string
+	BaseURL     string
+	IndexDir    string
+
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCGroupsClaim  string
+	LogLevel         string
+}
+
+// defaultDatabaseURL is the local server of a development machine.
+const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/sesam?sslmode=disable"
+
+// configFromEnv reads the SESAM_* variables, with embedded defaults.
+func configFromEnv(getenv func(string) string) config {
+	c := config{
+		DatabaseURL: getenv("SESAM_DATABASE_URL"),
+		DataDir:     getenv("SESAM_DATA_DIR"),
+		Addr:        getenv("SESAM_ADDR"),
+		BaseURL:     getenv("SESAM_BASE_URL"),
+		IndexDir:    getenv("SESAM_INDEX_DIR"),
+
+		OIDCIssuer:       getenv("SESAM_OIDC_ISSUER"),
+		OIDCClientID:     getenv("SESAM_OIDC_CLIENT_ID"),
+		OIDCClientSecret: getenv("SESAM_OIDC_CLIENT_SECRET"),
+		OIDCGroupsClaim:  getenv("SESAM_OIDC_GROUPS_CLAIM"),
+		LogLevel:         getenv("SESAM_LOG_LEVEL"),
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = defaultDatabaseURL
+	}
+	if c.DataDir == "" {
+		c.DataDir = "var"
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	return c
+}
