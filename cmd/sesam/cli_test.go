@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"sesam/access"
+	"sesam/index"
+	"sesam/portal"
+	"sesam/store"
+	"sesam/store/storetest"
+)
+
+// freshDatabase gives a command test an empty database (no schema) named to the
+// commands through SESAM_DATABASE_URL, and a data directory.
+func freshDatabase(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storetest.Create(ctx, "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Drop(context.Background()) })
+	dataDir := t.TempDir()
+	t.Setenv("SESAM_DATABASE_URL", db.URL)
+	t.Setenv("SESAM_DATA_DIR", dataDir)
+	t.Setenv("SESAM_INDEX_DIR", "")
+	return dataDir
+}
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errb := runSesam(args...)
+	if code != 0 {
+		t.Fatalf("sesam %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errb)
+	}
+	return out
+}
+
+func sample(dir, name string) string {
+	return filepath.Join("..", "..", "..", "shared", "testdata", "seda", dir, name)
+}
+
+func TestImportCommand(t *testing.T) {
+	freshDatabase(t)
+	code, _, errb := runSesam("tenant", "add", "cdg62", "--name", "CDG 62")
+	if code != 1 || !strings.Contains(errb, "sesam migrate") {
+		t.Errorf("before migrate: exit %d, %q; want a message saying to migrate", code, errb)
+	}
+	mustRun(t, "migrate")
+	mustRun(t, "tenant", "add", "cdg62", "--name", "CDG 62")
+	if code, _, errb := runSesam("tenant", "add", "cdg99/x", "--name", "X"); code != 1 || !strings.Contains(errb, "add it first") {
+		t.Errorf("tenant without parent: exit %d %q", code, errb)
+	}
+	good, bad := sample("sip", "itests__OK_SIP_2_GO.zip"), sample("invalid", "vitam__SIP_KO_PathTraversalInFileName.zip")
+	code, out, _ := runSesam("import", "--tenant", "cdg62", good, bad)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 1 || len(lines) != 2 || !strings.HasPrefix(lines[0], "imported  itests__OK_SIP_2_GO.zip: transfer 1, 7 units, 4 objects") ||
+		!strings.HasPrefix(lines[1], "refused   vitam__SIP_KO_PathTraversalInFileName.zip: ") {
+		t.Errorf("import: exit %d\n%s", code, out)
+	}
+	out = mustRun(t, "import", "--tenant", "cdg62", good)
+	if !strings.HasPrefix(out, "unchanged itests__OK_SIP_2_GO.zip: already imported as transfer 1") {
+		t.Errorf("re-import: %s", out)
+	}
+	if out := mustRun(t, "tenant", "list"); !strings.Contains(out, "cdg62") || !strings.Contains(out, " 7\n") {
+		t.Errorf("tenant list: %s", out)
+	}
+}
+
+// ruitzSetUp migrates a fresh database and imports the hand-made Ruitz transfer into
+// cdg62/ruitz (which publishes online).
+func ruitzSetUp(t *testing.T) string {
+	t.Helper()
+	dataDir := freshDatabase(t)
+	mustRun(t, "migrate")
+	mustRun(t, "tenant", "add", "cdg62", "--name", "CDG 62")
+	mustRun(t, "tenant", "add", "cdg62/ruitz", "--name", "Commune de Ruitz", "--publish")
+	dir, err := storetest.RuitzPackage(t.TempDir(), filepath.Join("..", "..", "..", "shared", "testdata", "pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "import", "--tenant", "cdg62/ruitz", dir)
+	return dataDir
+}
+
+// TestSearchJSONIsTheAPIDocument: `sesam search --json` prints what the API returns
+// (both are portal.Search), as the principal named by --as.
+func TestSearchJSONIsTheAPIDocument(t *testing.T) {
+	dataDir := ruitzSetUp(t)
+	var got portal.SearchDoc
+	if err := json.Unmarshal([]byte(mustRun(t, "search", "--json", "registre")), &got); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, os.Getenv("SESAM_DATABASE_URL"), dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ix, _, err := index.Open(filepath.Join(dataDir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	rights, _ := access.NewRights(st.CasbinAdapter())
+	scope, _ := st.Scope(ctx, rights, access.Principal{}, time.Now())
+	want, err := portal.Search(ctx, st, ix, scope, index.Request{Query: "registre", Size: 20, Facets: true}, "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignoreTook := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".TookMS" }, cmp.Ignore())
+	if diff := cmp.Diff(want, &got, ignoreTook); diff != "" {
+		t.Errorf("search --json differs from the API document (-api +cli):\n%s", diff)
+	}
+	if got.Total != 3 {
+		t.Errorf("the public finds %d registers, want 3 (the 1960 marriages are closed until 2035)", got.Total)
+	}
+	ix.Close()
+	// An agent of Ruitz finds the closed one too.
+	mustRun(t, "role", "grant", "Agent@Ruitz.fr", "reader", "cdg62/ruitz")
+	if err := json.Unmarshal([]byte(mustRun(t, "search", "--json", "--as", "agent@ruitz.fr", "registre")), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Total != 4 {
+		t.Errorf("the agent finds %d registers, want 4", got.Total)
+	}
+	if out := mustRun(t, "role", "grant", "agent@ruitz.fr", "reader", "cdg62/ruitz"); !strings.HasPrefix(out, "unchanged") {
+		t.Errorf("granting again: %s", out)
+	}
+	if code, _, errb := runSesam("role", "grant", "x@y.fr", "king", "cdg62"); code != 1 || !strings.Contains(errb, "unknown role") {
+		t.Errorf("unknown role: %d %s", code, errb)
+	}
+}
+
+func TestAccessExplainCommand(t *testing.T) {
+	ruitzSetUp(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, os.Getenv("SESAM_DATABASE_URL"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	st.Pool().QueryRow(ctx, `SELECT id::text FROM unit WHERE seda_id = 'W-PERSONNEL'`).Scan(&id)
+	st.Close()
+	var d explainDoc
+	explain := func(at string) {
+		t.Helper()
+		if err := json.Unmarshal([]byte(mustRun(t, "access", "explain", "--unit", id, "--at", at, "--json")), &d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	explain("2040-12-30")
+	if d.Communicable || d.CommunicableFrom == nil || *d.CommunicableFrom != "2040-12-31" || d.Public || d.VisibleToPrincipal ||
+		len(d.Rules) != 1 || d.Rules[0].Code != "AR048" || d.Rules[0].Origin != id || d.Reason == "" {
+		t.Errorf("the day before: %+v", d)
+	}
+	explain("2040-12-31")
+	if !d.Communicable || !d.Public || !d.VisibleToPrincipal {
+		t.Errorf("on the opening day (Ruitz publishes online): %+v", d)
+	}
+	out := mustRun(t, "access", "explain", "--unit", id, "--at", "2030-01-01")
+	if !strings.Contains(out, "AR048") || !strings.Contains(out, "31 décembre 2040") || !strings.Contains(out, "ne peut pas voir") {
+		t.Errorf("explain text:\n%s", out)
+	}
+}
+
+func TestRulesLoadCommand(t *testing.T) {
+	ruitzSetUp(t)
+	csv := filepath.Join(t.TempDir(), "regles.csv")
+	// The tenant shortens the private-life delay to 40 years: the staff files open in 2030.
+	os.WriteFile(csv, []byte("RuleId,RuleType,RuleValue,RuleDescription,RuleDuration,RuleMeasurement\n"+
+		"AR048,AccessRule,Vie privée,Délai local,40,YEAR\n"), 0o644)
+	out := mustRun(t, "rules", "load", "--tenant", "cdg62/ruitz", csv)
+	if !strings.Contains(out, "loaded 1 rules for cdg62/ruitz; 1 units changed") {
+		t.Errorf("rules load: %s", out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("RuleId,RuleType,RuleValue,RuleDescription,RuleDuration,RuleMeasurement\nX,AccessRule,x,x,dix,YEAR\n"), 0o644)
+	if code, _, errb := runSesam("rules", "load", "--tenant", "cdg62/ruitz", bad); code != 1 || !strings.Contains(errb, "ligne 2") {
+		t.Errorf("bad referential: %d %s", code, errb)
+	}
+}
