@@ -95,6 +95,16 @@ func TestRequestWorkflowInStore(t *testing.T) {
 	if n := count(t, `SELECT count(*) FROM outbox WHERE request_id = $1 AND subject LIKE 'Décision%'`, id); n != 1 {
 		t.Errorf("decision notices: %d", n)
 	}
+	unsent, err := st.UnsentMessages(ctx, 100)
+	if err != nil || len(unsent) < 3 {
+		t.Fatalf("unsent messages: %d %v", len(unsent), err)
+	}
+	if err := st.MarkSent(ctx, unsent[0].ID, nil, now); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := st.UnsentMessages(ctx, 100); len(again) != len(unsent)-1 {
+		t.Errorf("a sent message is still waiting")
+	}
 	// The grants feed the scope: the marriage register is visible to the citizen only,
 	// until its day.
 	grants, _ = st.GrantsOf(ctx, citizen)
