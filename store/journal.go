@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"sesam"
+	"sesam/access"
+)
+
+// journalLock serialises appends to the journal across every process: the holder reads
+// the head of the chain, inserts its entries after it and commits.
+const journalLock = 0x5e5a_0006
+
+// maxJournalField bounds each text field of an entry (a pasted search, a long reason):
+// longer text is cut, so that one odd request cannot make its batch fail.
+const maxJournalField = 64 << 10
+
+// ErrJournalClosed is returned by Append after Close.
+var ErrJournalClosed = errors.New("journal closed")
+
+// JournalOptions tunes a Journal; the zero value gives the defaults.
+type JournalOptions struct {
+	MaxBatch int           // entries committed together at most (default 256)
+	Timeout  time.Duration // the longest a batch may take to commit (default 10 s)
+}
+
+// Journal appends entries to the consultation journal. There is one per process: a
+// single writer goroutine takes the appends that arrive while the previous batch is
+// committing and commits them together (group commit), so the cross-process lock is
+// taken once per batch, not once per entry, and the chain stays one line however many
+// portal instances write to it.
+type Journal struct {
+	s    *Store
+	opt  JournalOptions
+	reqs chan *journalAppend
+	done chan struct{}
+
+	mu     sync.RWMutex // held for reading while sending on reqs; Close takes it to close reqs
+	closed bool
+
+	appended atomic.Int64
+	failures atomic.Int64
+	batches  atomic.Int64
+}
+
+// journalAppend is one caller waiting for its entry to be committed.
+type journalAppend struct {
+	ctx    context.Context
+	e      access.JournalEntry
+	result chan journalResult // buffered: the writer never waits for a caller
+}
+
+type journalResult struct {
+	e   access.JournalEntry
+	err error
+}
+
+// NewJournal starts the journal's writer. Close stops it.
+func NewJournal(s *Store, opt JournalOptions) *Journal {
+	if opt.MaxBatch <= 0 {
+		opt.MaxBatch = 256
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = 10 * time.Second
+	}
+	j := &Journal{s: s, opt: opt, reqs: make(chan *journalAppend, opt.MaxBatch), done: make(chan struct{})}
+	go j.run()
+	return j
+}
+
+// Append writes e to the journal and returns it as stored, with its sequence number,
+// time and hashes (which the store assigns, whatever e holds). It returns only once
+// the entry is committed, or with an error: then the entry may or may not be in the
+// journal, and the consultation it records must be refused.
+func (j *Journal) Append(ctx context.Context, e access.JournalEntry) (access.JournalEntry, error) {
+	out, err := j.append(ctx, e)
+	if err != nil {
+		j.failures.Add(1)
+	}
+	return out, err
+}
+
+func (j *Journal) append(ctx context.Context, e access.JournalEntry) (access.JournalEntry, error) {
+	if err := prepareJournalEntry(&e); err != nil {
+		return e, err
+	}
+	req := &journalAppend{ctx: ctx, e: e, result: make(chan journalResult, 1)}
+	j.mu.RLock()
+	if j.closed {
+		j.mu.RUnlock()
+		return e, fmt.Errorf("journal: %w", ErrJournalClosed)
+	}
+	select {
+	case j.reqs <- req:
+		j.mu.RUnlock()
+	case <-ctx.Done():
+		j.mu.RUnlock()
+		return e, fmt.Errorf("journal: %w", ctx.Err())
+	}
+	select {
+	case r := <-req.result:
+		return r.e, r.err
+	case <-ctx.Done():
+		return e, fmt.Errorf("journal: %w", ctx.Err())
+	}
+}
+
+// Close commits the appends already received, then stops the writer. Later appends
+// fail with ErrJournalClosed.
+func (j *Journal) Close() {
+	j.mu.Lock()
+	if !j.closed {
+		j.closed = true
+		close(j.reqs)
+	}
+	j.mu.Unlock()
+	<-j.done
+}
+
+// Appended is the number of entries committed since the journal started.
+func (j *Journal) Appended() int64 { return j.appended.Load() }
+
+// Failures is the number of appends that returned an error: consultations refused
+// because their entry could not be written. The portal exports it as a metric.
+func (j *Journal) Failures() int64 { return j.failures.Load() }
+
+// Batches is the number of transactions committed; Appended/Batches is the mean batch.
+func (j *Journal) Batches() int64 { return j.batches.Load() }
+
+// run is the writer: it waits for an append, takes whatever else is already queued
+// (up to MaxBatch) and commits the lot.
+func (j *Journal) run() {
+	defer close(j.done)
+	for req := range j.reqs {
+		batch := []*journalAppend{req}
+	collect:
+		for len(batch) < j.opt.MaxBatch {
+			select {
+			case r, ok := <-j.reqs:
+				if !ok {
+					break collect
+				}
+				batch = append(batch, r)
+			default:
+				break collect
+			}
+		}
+		j.commit(batch)
+	}
+}
+
+// commit writes a batch and hands each caller its result. Callers that gave up are
+// left out. The batch has its own deadline: one caller's cancellation does not fail
+// the others.
+func (j *Journal) commit(batch []*journalAppend) {
+	var live []*journalAppend
+	var es []access.JournalEntry
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.result <- journalResult{r.e, fmt.Errorf("journal: %w", err)}
+			continue
+		}
+		live = append(live, r)
+		es = append(es, r.e)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), j.opt.Timeout)
+	defer cancel()
+	stored, err := j.s.appendJournal(ctx, es)
+	if err == nil {
+		j.appended.Add(int64(len(live)))
+		j.batches.Add(1)
+	}
+	for i, r := range live {
+		if err != nil {
+			r.result <- journalResult{r.e, err}
+		} else {
+			r.result <- journalResult{stored[i], nil}
+		}
+	}
+}
+
+// appendJournal writes entries after the head of the chain in one transaction, under
+// the journal lock, and returns them as stored.
+//
+// It takes two round trips, so that the lock is held for little more than the commit
+// and a loaded machine (where each round trip waits for a CPU) adds little latency:
+// BEGIN, the lock and the head in one pipeline; the inserts and COMMIT in another.
+// The head is read by a statement of its own after the lock is granted: in READ
+// COMMITTED each statement takes a fresh snapshot, and the previous holder released
+// the lock only once its commit was visible, so the head read is the true head. (Read
+// in the same statement as the lock, the snapshot could predate the lock.)
+func (s *Store) appendJournal(ctx context.Context, es []access.JournalEntry) ([]access.JournalEntry, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer conn.Release() // a connection left in a transaction is closed, not reused
+	out, err := writeJournalBatch(ctx, conn.Conn(), es)
+	if err != nil {
+		if conn.Conn().PgConn().TxStatus() != 'I' {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			conn.Exec(rctx, "ROLLBACK") // releases the lock now rather than at disconnection
+			cancel()
+		}
+		return nil, fmt.Errorf("journal: write a batch of %d: %w", len(es), err)
+	}
+	return out, nil
+}
+
+func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry) ([]access.JournalEntry, error) {
+	var head int64
+	var prev []byte
+	var now time.Time
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SELECT pg_advisory_xact_lock($1)", journalLock)
+	b.Queue(`SELECT clock_timestamp(), coalesce(h.seq, 0), coalesce(h.hash, $1)
+		FROM (SELECT 1) one LEFT JOIN (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) h ON true`,
+		access.GenesisHash).QueryRow(func(r pgx.Row) error { return r.Scan(&now, &head, &prev) })
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	now = now.UTC().Truncate(time.Microsecond)
+	out := make([]access.JournalEntry, len(es))
+	b = &pgx.Batch{}
+	for i, e := range es {
+		e.Seq, e.At, e.PrevHash = head+int64(i)+1, now, prev
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+		out[i] = e
+		b.Queue(journalInsert, journalValues(e)...)
+	}
+	var tag string
+	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error { tag = ct.String(); return nil })
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	if tag != "COMMIT" { // COMMIT of a failed transaction answers ROLLBACK
+		return nil, fmt.Errorf("commit answered %q", tag)
+	}
+	return out, nil
+}
+
+// journalColumns are the journal table's columns in the order of access.JournalEntry.
+var journalColumns = []string{"seq", "at", "subject", "name", "roles", "tenant", "action",
+	"unit_id", "object_id", "request_id", "query", "filters", "results", "grant_ref", "client",
+	"user_agent", "http_request_id", "detail", "prev_hash", "hash"}
+
+var journalColumnList = strings.Join(journalColumns, ", ")
+
+var journalInsert = "INSERT INTO journal (" + journalColumnList + ") VALUES (" +
+	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+
+func journalValues(e access.JournalEntry) []any {
+	return []any{e.Seq, e.At, e.Subject, e.Name, e.Roles, e.Tenant, e.Action,
+		e.UnitID, e.ObjectID, e.RequestID, e.Query, e.Filters, e.Results, e.Grant, e.Client,
+		e.UserAgent, e.HTTPRequestID, e.Detail, e.PrevHash, e.Hash}
+}
+
+func scanJournalEntry(row pgx.CollectableRow) (access.JournalEntry, error) {
+	var e access.JournalEntry
+	err := row.Scan(&e.Seq, &e.At, &e.Subject, &e.Name, &e.Roles, &e.Tenant, &e.Action,
+		&e.UnitID, &e.ObjectID, &e.RequestID, &e.Query, &e.Filters, &e.Results, &e.Grant, &e.Client,
+		&e.UserAgent, &e.HTTPRequestID, &e.Detail, &e.PrevHash, &e.Hash)
+	e.At = e.At.UTC()
+	return e, err
+}
+
+// prepareJournalEntry checks the action and makes every text storable as given:
+// invalid UTF-8 and NUL bytes (which PostgreSQL text refuses) become U+FFFD, and
+// overlong text is cut. What the store assigns is cleared.
+func prepareJournalEntry(e *access.JournalEntry) error {
+	if !access.ValidJournalAction(e.Action) {
+		return fmt.Errorf("journal: unknown action %q: %w", e.Action, sesam.ErrInvalid)
+	}
+	e.Seq, e.At, e.PrevHash, e.Hash = 0, time.Time{}, nil, nil
+	for _, p := range []*string{&e.Subject, &e.Name, &e.Tenant, &e.Query, &e.Filters, &e.Grant,
+		&e.Client, &e.UserAgent, &e.HTTPRequestID, &e.Detail} {
+		*p = storableText(*p)
+	}
+	roles := make([]string, len(e.Roles)) // never nil: the column is NOT NULL
+	for i, r := range e.Roles {
+		roles[i] = storableText(r)
+	}
+	e.Roles = roles
+	return nil
+}
+
+func storableText(s string) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	if len(s) <= maxJournalField {
+		return s
+	}
+	cut := maxJournalField - len(" [tronqué]")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + " [tronqué]"
+}
