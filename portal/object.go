@@ -145,7 +145,7 @@ func (a *App) sendStamped(c *fiber.Ctx, o *store.Object, unit store.UnitHead, p 
 		return err
 	}
 	defer f.Close()
-	m := stamp.Mark{Name: displayName(p, langOf(c)), Date: a.Now(), Ref: unit.Cote}
+	m := stamp.Mark{Name: displayName(p, langOf(c)), Date: a.Now().In(access.JournalZone()), Ref: unit.Cote}
 	if m.Ref == "" {
 		m.Ref = "unité " + strconv.FormatInt(unit.ID, 10)
 	}
