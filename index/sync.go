@@ -201,7 +201,12 @@ func (ix *Index) Follow(ctx context.Context, src Source, sweep time.Duration, on
 	tick := time.NewTicker(sweep)
 	defer tick.Stop()
 	for {
-		if _, err := ix.reloadIfMoved(); err != nil {
+		if ix.lost() {
+			onErr(fmt.Errorf("index generation %s is gone from %s: rebuilding", ix.Generation(), ix.dir))
+			if err := ix.Rebuild(ctx, src, nil); err != nil {
+				onErr(err)
+			}
+		} else if _, err := ix.reloadIfMoved(); err != nil {
 			onErr(err)
 		}
 		if _, err := ix.CatchUp(ctx, src); err != nil && ctx.Err() == nil {
@@ -214,6 +219,17 @@ func (ix *Index) Follow(ctx context.Context, src Source, sweep time.Duration, on
 		case <-tick.C:
 		}
 	}
+}
+
+// lost reports that the live generation's directory has disappeared (removed by hand,
+// a lost disk): the index is a cache, so it is rebuilt from the store.
+func (ix *Index) lost() bool {
+	name := ix.Generation()
+	if name == "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(ix.dir, name))
+	return os.IsNotExist(err)
 }
 
 // Lag is how many feed entries the index has not applied yet.
