@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"sesam/store"
 	"sesam/store/storetest"
@@ -110,3 +111,5 @@ func ruitzName(id int64) string {
 	}
 	return "#" + strconv.FormatInt(id, 10)
 }
+
+func timeNow() time.Time { return time.Now() }

@@ -209,3 +209,36 @@ func countJournal(t *testing.T, action string) int64 {
 	}
 	return n
 }
+
+// TestPublicDescription: when the tenant makes a fonds' description public, the public
+// finds and reads the description of its closed units, never their documents.
+func TestPublicDescription(t *testing.T) {
+	ctx := context.Background()
+	set := func(on bool) {
+		t.Helper()
+		if _, err := tStore.SetDescriptionPublic(ctx, ruitz["SERIE-W"], on, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tIndex.CatchUp(ctx, tStore); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := get(t, tApp, nil, unitPath("W-PERSONNEL")); r.status != 404 {
+		t.Fatalf("before: %d", r.status)
+	}
+	set(true)
+	defer set(false)
+	r := get(t, tApp, nil, unitPath("W-PERSONNEL"))
+	if r.status != 200 {
+		t.Fatalf("closed unit with a public description: %d", r.status)
+	}
+	mustContain(t, "described unit", r.body, "Personnel communal", "sa description est publique")
+	mustNotContain(t, "described unit", r.body, `href="/objects/`)
+	objs, _ := tStore.UnitObjects(ctx, ruitz["W-PERSONNEL"])
+	if r := get(t, tApp, nil, "/objects/"+strconv.FormatInt(objs[0].ID, 10)); r.status != 404 {
+		t.Errorf("the document of a described closed unit was served: %d", r.status)
+	}
+	if r := get(t, tApp, nil, searchPath("personnel communal")); !strings.Contains(r.body, "des agents") {
+		t.Errorf("the described unit is not found by the public")
+	}
+}

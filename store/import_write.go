@@ -47,6 +47,7 @@ func (w *transferWriter) write(ctx context.Context, src, kind, manifestSHA strin
 	}{
 		{"units", w.copyUnits},
 		{"unit parents", w.copyParents},
+		{"description flags", func(ctx context.Context) error { return inheritDescriptionFlags(ctx, w.tx, w.transferID) }},
 		{"blobs", w.insertBlobs},
 		{"objects", w.copyObjects},
 		{"unit objects", w.copyUnitObjects},
