@@ -2,8 +2,11 @@ package portal
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -13,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/oauth2"
 
+	"sesam"
 	"sesam/access"
 	"sesam/store"
 )
@@ -25,7 +29,23 @@ type OIDCConfig struct {
 	// GroupsClaim names the ID token claim holding groups such as "sesam:archivist:cdg62"
 	// (roles for the session); empty: roles come only from the store.
 	GroupsClaim string
+	// PostLogoutRedirectURI is where the provider sends people back after its logout.
+	// It must be registered with the provider for this client: a provider refuses an
+	// address it does not know, and then does not end its session (zitadel does so).
+	// Empty: none is sent, and the provider shows its own "signed out" page.
+	PostLogoutRedirectURI string
 }
+
+const (
+	// loginCookie holds a login's state in the browser that started it: the callback
+	// must come back to that browser, so nobody can log a victim into the attacker's
+	// account by having the victim open the attacker's callback address (login CSRF).
+	loginCookie = "sesam_login"
+	// loginTTL is how long a person may take to log in at the provider.
+	loginTTL = 10 * time.Minute
+	// providerTimeout bounds the calls a login makes to the provider.
+	providerTimeout = 10 * time.Second
+)
 
 // oidcClient is the provider as discovered, built lazily: a provider down at start-up
 // does not stop the portal (public pages and open sessions keep working).
@@ -69,20 +89,57 @@ func (o *oidcClient) discover(ctx context.Context) error {
 	return nil
 }
 
-// ready returns the client once discovered, trying again if it was not.
+// reachable checks that the provider answers now. The portal needs it for the code
+// exchange anyway; asking before sending the visitor there turns a provider down into
+// a clear message here instead of a browser error there.
+func (o *oidcClient) reachable(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	u := strings.TrimSuffix(o.cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("oidc provider: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("oidc provider: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("oidc provider: %s answers %s", u, resp.Status)
+	}
+	return nil
+}
+
+// endSessionURL is the provider's logout address ("" when it has none or is not
+// discovered yet).
+func (o *oidcClient) endSessionURL() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.endURL
+}
+
+// oidcReady returns the client once discovered, trying again if it was not.
 func (a *App) oidcReady(ctx context.Context) (*oidcClient, error) {
 	if a.cfg.OIDC.Issuer == "" {
 		return nil, errors.New("no identity provider configured")
 	}
+	a.oidcMu.Lock()
 	if a.oidc == nil {
-		c := &oidcClient{cfg: a.cfg.OIDC, baseURL: strings.TrimSuffix(a.cfg.BaseURL, "/")}
-		a.oidcMu.Lock()
-		if a.oidc == nil {
-			a.oidc = c
-		}
-		a.oidcMu.Unlock()
+		a.oidc = &oidcClient{cfg: a.cfg.OIDC, baseURL: strings.TrimSuffix(a.cfg.BaseURL, "/")}
 	}
-	return a.oidc, a.oidc.discover(ctx)
+	o := a.oidc
+	a.oidcMu.Unlock()
+	return o, o.discover(ctx)
+}
+
+func errLoginUnavailable(err error) error {
+	return &httpError{status: fiber.StatusServiceUnavailable, code: "login_unavailable", msg: "login.unavailable", err: err}
+}
+
+func errLoginFailed(err error) error {
+	return &httpError{status: fiber.StatusBadRequest, code: "login_failed", msg: "msg.login_failed", err: err}
 }
 
 // loginStart sends the visitor to the provider (authorization code with PKCE, state
@@ -95,83 +152,139 @@ func (a *App) loginStart(c *fiber.Ctx) error {
 		return a.render(c, "login", p)
 	}
 	o, err := a.oidcReady(c.UserContext())
+	if err == nil {
+		err = o.reachable(c.UserContext())
+	}
 	if err != nil {
-		a.Log.Warn("login unavailable", "err", err)
-		return &httpError{status: fiber.StatusServiceUnavailable, code: "login_unavailable", msg: "login.unavailable", err: err}
+		return errLoginUnavailable(err) // logged by the error handler
 	}
 	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
 	if err := a.Store.SaveLoginState(c.UserContext(), state, store.LoginState{Nonce: nonce, Verifier: verifier, ReturnTo: back}); err != nil {
 		return err
 	}
+	c.Cookie(&fiber.Cookie{Name: loginCookie, Value: state, Path: "/auth/callback", HTTPOnly: true, SameSite: "Lax",
+		Secure: a.secure(), MaxAge: int(loginTTL.Seconds())})
 	return c.Redirect(o.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), fiber.StatusSeeOther)
 }
 
-// authCallback finishes a login: one-time state, code exchange with the PKCE verifier,
-// ID token verified (issuer, audience, expiry, signature) with our nonce, then a new
-// session.
+// authCallback finishes a login: one-time state bound to this browser, code exchange
+// with the PKCE verifier, ID token verified (issuer, audience, expiry, signature) with
+// our nonce, then a new session.
 func (a *App) authCallback(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	bad := &httpError{status: fiber.StatusBadRequest, code: "login_failed", msg: "msg.login_failed"}
-	if e := c.Query("error"); e != "" {
-		bad.err = fmt.Errorf("provider error %q", e)
-		return bad
+	ls, err := a.takeLogin(c)
+	if err != nil {
+		return err
 	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), providerTimeout)
+	defer cancel()
 	o, err := a.oidcReady(ctx)
 	if err != nil {
-		return &httpError{status: fiber.StatusServiceUnavailable, code: "login_unavailable", msg: "login.unavailable", err: err}
+		return errLoginUnavailable(err)
 	}
-	ls, err := a.Store.TakeLoginState(ctx, c.Query("state"), 10*time.Minute, a.Now())
+	tok, idt, err := o.exchange(ctx, c.Query("code"), ls)
 	if err != nil {
-		bad.err = err
-		return bad
-	}
-	tok, err := o.oauth.Exchange(ctx, c.Query("code"), oauth2.VerifierOption(ls.Verifier))
-	if err != nil {
-		bad.err = fmt.Errorf("code exchange: %w", err)
-		return bad
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := o.verifier.Verify(ctx, raw)
-	if err != nil || idt.Nonce != ls.Nonce {
-		bad.err = fmt.Errorf("id token: %v (nonce match %v)", err, idt != nil && idt.Nonce == ls.Nonce)
-		return bad
+		return err
 	}
 	s, err := a.sessionFromToken(ctx, o, idt, tok)
 	if err != nil {
-		bad.err = err
-		return bad
+		return errLoginFailed(err)
 	}
-	s.IDToken = raw
+	s.IDToken, _ = tok.Extra("id_token").(string)
 	if err := a.login(c, s); err != nil {
 		return err
 	}
 	return c.Redirect(localPath(ls.ReturnTo), fiber.StatusSeeOther)
 }
 
-// claims are what sesam reads of an ID token.
-type claims struct {
+// takeLogin checks that the callback answers a login this browser started and that is
+// not finished yet, and consumes it: a state is good once.
+func (a *App) takeLogin(c *fiber.Ctx) (*store.LoginState, error) {
+	state := c.Query("state")
+	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(c.Cookies(loginCookie))) != 1 {
+		return nil, errLoginFailed(errors.New("the state is not the one of this browser's login"))
+	}
+	c.Cookie(&fiber.Cookie{Name: loginCookie, Value: "", Path: "/auth/callback", HTTPOnly: true, SameSite: "Lax",
+		Secure: a.secure(), Expires: time.Unix(0, 0), MaxAge: -1})
+	ls, err := a.Store.TakeLoginState(c.UserContext(), state, loginTTL, a.Now())
+	if errors.Is(err, sesam.ErrNotFound) {
+		return nil, errLoginFailed(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if e := c.Query("error"); e != "" {
+		return nil, errLoginFailed(fmt.Errorf("provider error %q: %q", e, c.Query("error_description")))
+	}
+	return ls, nil
+}
+
+// exchange trades the code for tokens with the login's PKCE verifier and verifies the
+// ID token, nonce included. A provider that refuses the code means a failed login; one
+// that cannot be reached, or fails, means the service is unavailable.
+func (o *oidcClient) exchange(ctx context.Context, code string, ls *store.LoginState) (*oauth2.Token, *oidc.IDToken, error) {
+	tok, err := o.oauth.Exchange(ctx, code, oauth2.VerifierOption(ls.Verifier))
+	var refused *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &refused) && refused.Response != nil && refused.Response.StatusCode < 500:
+		return nil, nil, errLoginFailed(fmt.Errorf("code exchange: %w", err))
+	case err != nil:
+		return nil, nil, errLoginUnavailable(fmt.Errorf("code exchange: %w", err))
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := o.verifier.Verify(ctx, raw)
+	if err != nil {
+		return nil, nil, errLoginFailed(fmt.Errorf("id token: %w", err))
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(ls.Nonce)) != 1 {
+		return nil, nil, errLoginFailed(errors.New("id token: the nonce is not this login's"))
+	}
+	return tok, idt, nil
+}
+
+// identity is what sesam reads of an ID token or a userinfo answer.
+type identity struct {
 	Subject string `json:"sub"`
 	Email   string `json:"email"`
-	Name    string `json:"name"`
+	// EmailVerified is true, false, absent, or a string for some providers (Cognito).
+	EmailVerified any    `json:"email_verified"`
+	Name          string `json:"name"`
+}
+
+// trustedEmail is the address rights may be looked up by. Rights are granted by e-mail,
+// so an address the provider says it has not verified is not used: anyone could have
+// typed it. A provider that does not say is trusted.
+func (id identity) trustedEmail() string {
+	switch v := id.EmailVerified.(type) {
+	case bool:
+		if !v {
+			return ""
+		}
+	case string:
+		if !strings.EqualFold(v, "true") {
+			return ""
+		}
+	}
+	return strings.ToLower(id.Email)
 }
 
 func (a *App) sessionFromToken(ctx context.Context, o *oidcClient, idt *oidc.IDToken, tok *oauth2.Token) (store.Session, error) {
-	var cl claims
-	if err := idt.Claims(&cl); err != nil {
-		return store.Session{}, err
+	var id identity
+	if err := idt.Claims(&id); err != nil {
+		return store.Session{}, fmt.Errorf("id token claims: %w", err)
 	}
-	// Some providers give the e-mail and the name only from userinfo.
-	if cl.Email == "" && tok != nil {
-		if ui, err := o.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
-			var more claims
-			ui.Claims(&more)
-			cl.Email = ui.Email
-			if cl.Name == "" {
-				cl.Name = more.Name
-			}
+	email, name := id.trustedEmail(), id.Name
+	// Some providers (zitadel) give the e-mail and the name only from userinfo.
+	if id.Email == "" && tok != nil {
+		ui, err := o.userinfo(ctx, tok, id.Subject)
+		if err != nil {
+			a.Log.Warn("userinfo not used", "subject", id.Subject, "err", err)
+		}
+		email = ui.trustedEmail()
+		if name == "" {
+			name = ui.Name
 		}
 	}
-	s := store.Session{Subject: cl.Subject, Email: strings.ToLower(cl.Email), Name: cl.Name}
+	s := store.Session{Subject: id.Subject, Email: email, Name: name}
 	if o.cfg.GroupsClaim != "" {
 		var all map[string]any
 		idt.Claims(&all)
@@ -180,6 +293,23 @@ func (a *App) sessionFromToken(ctx context.Context, o *oidcClient, idt *oidc.IDT
 		}
 	}
 	return s, nil
+}
+
+// userinfo asks the provider about the token's person. The answer must be about the
+// ID token's subject (OIDC Core 5.3.2): otherwise it names someone else.
+func (o *oidcClient) userinfo(ctx context.Context, tok *oauth2.Token, subject string) (identity, error) {
+	ui, err := o.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	if err != nil {
+		return identity{}, fmt.Errorf("userinfo: %w", err)
+	}
+	var id identity
+	if err := ui.Claims(&id); err != nil {
+		return identity{}, fmt.Errorf("userinfo: %w", err)
+	}
+	if id.Subject != subject {
+		return identity{}, fmt.Errorf("userinfo is about subject %q, not %q", id.Subject, subject)
+	}
+	return id, nil
 }
 
 func stringsOf(xs []any) []string {
@@ -192,13 +322,13 @@ func stringsOf(xs []any) []string {
 	return out
 }
 
-// login opens the session and journals it.
+// login journals the login, then opens the session: no journal entry, no session.
 func (a *App) login(c *fiber.Ctx, s store.Session) error {
-	if err := a.startSession(c, s); err != nil {
+	p := access.Principal{Subject: s.Subject, Email: s.Email, Name: s.Name, Groups: s.Groups}
+	if err := a.journalAuth(c, p, access.ActionLogin); err != nil {
 		return err
 	}
-	p := access.Principal{Subject: s.Subject, Email: s.Email, Name: s.Name, Groups: s.Groups}
-	return a.journalAuth(c, p, access.ActionLogin)
+	return a.startSession(c, s)
 }
 
 // logout ends the session, here and, where the provider offers it, there too.
@@ -214,12 +344,29 @@ func (a *App) logout(c *fiber.Ctx) error {
 		return err
 	}
 	a.clearSessionCookie(c)
-	if a.oidc != nil && a.oidc.endURL != "" && s.IDToken != "" {
-		q := url.Values{"id_token_hint": {s.IDToken}, "post_logout_redirect_uri": {strings.TrimSuffix(a.cfg.BaseURL, "/") + "/"},
-			"client_id": {a.cfg.OIDC.ClientID}}
-		return c.Redirect(a.oidc.endURL+"?"+q.Encode(), fiber.StatusSeeOther)
+	if end := a.providerLogoutURL(); end != "" && s.IDToken != "" {
+		q := url.Values{"id_token_hint": {s.IDToken}, "client_id": {a.cfg.OIDC.ClientID}}
+		if u := a.cfg.OIDC.PostLogoutRedirectURI; u != "" {
+			q.Set("post_logout_redirect_uri", u)
+		}
+		sep := "?"
+		if strings.Contains(end, "?") {
+			sep = "&"
+		}
+		return c.Redirect(end+sep+q.Encode(), fiber.StatusSeeOther)
 	}
 	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// providerLogoutURL is the provider's end_session_endpoint, "" without one.
+func (a *App) providerLogoutURL() string {
+	a.oidcMu.Lock()
+	o := a.oidc
+	a.oidcMu.Unlock()
+	if o == nil {
+		return ""
+	}
+	return o.endSessionURL()
 }
 
 // devUser is a demonstration identity for --dev-login.
@@ -266,10 +413,14 @@ func (a *App) apiAuth(c *fiber.Ctx) error {
 	if !ok || raw == "" {
 		return unauth
 	}
+	if a.cfg.OIDC.Issuer == "" {
+		unauth.err = errors.New("bearer token without an identity provider")
+		return unauth
+	}
+	// A provider we cannot reach is not the client's fault: its token may be good.
 	o, err := a.oidcReady(c.UserContext())
 	if err != nil {
-		unauth.err = err
-		return unauth
+		return errLoginUnavailable(err)
 	}
 	idt, err := o.verifier.Verify(c.UserContext(), raw)
 	if err != nil {
