@@ -175,3 +175,16 @@ func TestScopeVisibility(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVisibility is the cost of one decision on a unit (the check every page,
+// download and API call makes after loading the unit).
+func BenchmarkVisibility(b *testing.B) {
+	s := Scope{Tenants: []string{"cdg62/ruitz"}, AgencyTenants: []AgencyScope{{"cdg59", []string{"RH"}}},
+		PublicTenants: []string{"cdg62/arras", "cdg59/lille"}, Grants: []Grant{{UnitID: "9", UntilDay: 20300101}}, Today: 20261125}
+	u := UnitView{ID: "7", Tenant: "cdg59/lille", Agency: "DGS", Ancestors: []string{"1", "3", "5"}, OpenDay: 20400101}
+	for i := 0; i < b.N; i++ {
+		if s.Visibility(u) != Hidden {
+			b.Fatal("visible")
+		}
+	}
+}
