@@ -17,9 +17,10 @@ find_bin() {
   ls /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -n 1
 }
 
+local_port=${SESAM_LOCAL_PG_PORT:-5432}
 pg_isready_bin=$(find_bin pg_isready || true)
-if [ -n "$pg_isready_bin" ] && "$pg_isready_bin" -q -h 127.0.0.1 -p 5432 -t 2; then
-  echo "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"; exit 0
+if [ -n "$pg_isready_bin" ] && "$pg_isready_bin" -q -h 127.0.0.1 -p "$local_port" -t 2; then
+  echo "postgres://postgres@127.0.0.1:$local_port/postgres?sslmode=disable"; exit 0
 fi
 
 initdb_bin=$(find_bin initdb || true)
@@ -41,6 +42,11 @@ as_owner=()
 if [ "$(id -u)" = 0 ]; then
   id postgres >/dev/null 2>&1 || { echo "running as root and no postgres user to own a private cluster" >&2; exit 1; }
   as_owner=(runuser -u postgres --)
+fi
+# The postgres user must reach the cluster's directory; a data directory under a
+# private home is out of its reach, so the cluster then lives under /var/tmp.
+if [ ${#as_owner[@]} -gt 0 ] && ! "${as_owner[@]}" test -x "$(dirname "$pg_dir")"; then
+  pg_dir=/var/tmp/sesam-pg-$(printf '%s' "$pg_dir" | md5sum | cut -c1-8)
 fi
 if [ ! -f "$pg_dir/PG_VERSION" ]; then
   mkdir -p "$pg_dir"
