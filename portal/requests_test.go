@@ -158,6 +158,15 @@ func TestRequestWalk(t *testing.T) {
 
 	page := citizen.send(t, tApp, "GET", path, nil)
 	mustContain(t, "request page", page.body, "accordée", "Personnel communal", "Lettre de décision")
+	letter := citizen.send(t, tApp, "GET", path+"/letter", nil)
+	if letter.status != 200 || letter.header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("decision letter: %d %s", letter.status, letter.header.Get("Content-Type"))
+	}
+	if text := pdfText(t, letter.body); !strings.Contains(text, "W 1234") || !strings.Contains(text, "Camille Martin") ||
+		!strings.Contains(text, "accordée") || !strings.Contains(text, "CDG 62") {
+		t.Errorf("the letter must name the requester, the units and the decision: %.500q", text)
+	}
+	mustStatus("another citizen's letter", other.send(t, tApp, "GET", path+"/letter", nil), 404)
 	if n := countJournalRequest(t, id); n != 5 {
 		t.Errorf("%d journal entries for the request, want 5 (submit, 2 grants, ask, agree)", n)
 	}
@@ -210,4 +219,26 @@ func countJournalRequest(t *testing.T, id int64) int64 {
 	var n int64
 	tStore.Pool().QueryRow(context.Background(), `SELECT count(*) FROM journal WHERE request_id = $1`, id).Scan(&n)
 	return n
+}
+
+// TestRefusalLetter: a refusal states its reasons and the remedies in the letter.
+func TestRefusalLetter(t *testing.T) {
+	arch := newActor(t, *archiviste)
+	r := arch.send(t, tApp, "POST", "/staff/requests", url.Values{"tenant": {"cdg62/ruitz"}, "name": {"Łukasz Żółć"},
+		"contact": {"12 rue de la Mairie\n62620 Ruitz"}, "cotes": {"3 E 12/40"}, "reason": {"Généalogie"}, "mode": {"reading_room"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("registration: %d %s", r.status, r.body)
+	}
+	path := r.header.Get("Location")
+	if r := arch.send(t, tApp, "POST", path+"/events", url.Values{"type": {"refuse"},
+		"reasons": {"Registre de mariages de moins de 75 ans : atteinte à la vie privée (L213-2 I 4° e)."}}); r.status != http.StatusSeeOther {
+		t.Fatalf("refusal: %d %s", r.status, r.body)
+	}
+	letter := arch.send(t, tApp, "GET", path+"/letter", nil)
+	text := pdfText(t, letter.body)
+	for _, want := range []string{"Łukasz Żółć", "62620 Ruitz", "3 E 12/40", "refusée", "vie privée", "CADA"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("refusal letter: want %q", want)
+		}
+	}
 }

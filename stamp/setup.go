@@ -97,3 +97,17 @@ func glyphs() (map[uint32]uint16, error) {
 	}
 	return ttf.Chars, nil
 }
+
+// fontMetrics are the widths and character map of the installed font, read once per
+// process: pdfcpu hands out a fresh copy of its tables (thousands of entries) at every
+// call, and a letter measures every word it lays out. Only call it after setup.
+var fontMetrics = sync.OnceValues(func() (font.TTFLight, error) {
+	ttf, ok, err := font.UserFont(fontName)
+	if err != nil {
+		return font.TTFLight{}, fmt.Errorf("font %s: %w", fontName, err)
+	}
+	if !ok {
+		return font.TTFLight{}, fmt.Errorf("font %s not installed", fontName)
+	}
+	return ttf, nil
+})

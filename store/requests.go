@@ -381,3 +381,22 @@ func tenantCoveredSQL(column string, scopes []string, args *sqlArgs) string {
 	}
 	return "(" + strings.Join(ors, " OR ") + ")"
 }
+
+// RequestGrants gives the last day of each grant a request made, by unit.
+func (s *Store) RequestGrants(ctx context.Context, requestID int64) (map[int64]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT unit_id, until_day FROM access_grant WHERE request_id = $1 AND revoked_at IS NULL`, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("grants of request %d: %w", requestID, err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var u int64
+		var d int
+		if err := rows.Scan(&u, &d); err != nil {
+			return nil, err
+		}
+		out[u] = d
+	}
+	return out, rows.Err()
+}
