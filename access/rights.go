@@ -274,3 +274,15 @@ func (r *Rights) AllAssignments() []Assignment {
 	}
 	return out
 }
+
+// Domains lists the domains where the principal holds a role giving obj:act (the
+// tenants whose queue, journal or outbox they may see), each once.
+func (r *Rights) Domains(p Principal, obj, act string) []string {
+	var out []string
+	for _, a := range r.Assignments(p) {
+		if r.roleCan(a.Role, obj, act) && !slices.Contains(out, a.Domain) {
+			out = append(out, a.Domain)
+		}
+	}
+	return out
+}

@@ -72,7 +72,7 @@ func loadFixtures(ctx context.Context, tmp string) error {
 	if err != nil {
 		return fmt.Errorf("import ruitz: %w", err)
 	}
-	if ruitzIDs, err = sedaIDs(ctx, res.TransferID); err != nil {
+	if ruitzIDs, err = storetest.SedaIDs(ctx, testStore, res.TransferID); err != nil {
 		return err
 	}
 	for _, name := range []string{"vitam__sip_all_metadata_with_custodialhistoryfile.zip", "vitam__dossier_nicolas_perrin_demo_IT16.zip", "sedatools__OK_468.zip"} {
@@ -82,24 +82,6 @@ func loadFixtures(ctx context.Context, tmp string) error {
 		}
 	}
 	return nil
-}
-
-func sedaIDs(ctx context.Context, transferID int64) (map[string]int64, error) {
-	rows, err := testStore.Pool().Query(ctx, `SELECT seda_id, id FROM unit WHERE transfer_id = $1`, transferID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	m := map[string]int64{}
-	for rows.Next() {
-		var s string
-		var id int64
-		if err := rows.Scan(&s, &id); err != nil {
-			return nil, err
-		}
-		m[s] = id
-	}
-	return m, rows.Err()
 }
 
 // ruitzName maps a unit id back to its manifest id ("" when not a Ruitz unit).

@@ -85,7 +85,7 @@ func setUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if ruitz, err = unitIDs(ctx, res.TransferID); err != nil {
+	if ruitz, err = storetest.SedaIDs(ctx, tStore, res.TransferID); err != nil {
 		return err
 	}
 	p := filepath.Join("..", "..", "shared", "testdata", "seda", "sip", "vitam__dossier_nicolas_perrin_demo_IT16.zip")
@@ -128,24 +128,6 @@ var testLog = func() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }()
-
-func unitIDs(ctx context.Context, transferID int64) (map[string]int64, error) {
-	rows, err := tStore.Pool().Query(ctx, `SELECT seda_id, id FROM unit WHERE transfer_id = $1`, transferID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	m := map[string]int64{}
-	for rows.Next() {
-		var s string
-		var id int64
-		if err := rows.Scan(&s, &id); err != nil {
-			return nil, err
-		}
-		m[s] = id
-	}
-	return m, rows.Err()
-}
 
 // response is what a test request gave.
 type response struct {

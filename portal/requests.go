@@ -385,16 +385,10 @@ type queueData struct {
 	All      bool
 }
 
-// staffScopes are the tenants where the visitor handles requests (archivist) or gives
-// the producer's agreement.
+// staffScopes are the tenants where the visitor decides on requests or gives the
+// producer's agreement.
 func (a *App) staffScopes(p access.Principal) []string {
-	var out []string
-	for _, as := range a.Rights.Assignments(p) {
-		if as.Role == access.RoleArchivist || as.Role == access.RoleAdmin || as.Role == access.RoleProducer {
-			out = append(out, as.Domain)
-		}
-	}
-	return out
+	return append(a.Rights.Domains(p, access.ObjRequests, access.ActDecide), a.Rights.Domains(p, access.ObjRequests, access.ActAgree)...)
 }
 
 func (a *App) staffQueue(c *fiber.Ctx) error {
@@ -486,12 +480,7 @@ func (a *App) outboxPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var scopes []string
-	for _, as := range a.Rights.Assignments(p) {
-		if as.Role == access.RoleArchivist || as.Role == access.RoleAdmin {
-			scopes = append(scopes, as.Domain)
-		}
-	}
+	scopes := a.Rights.Domains(p, access.ObjRequests, access.ActManage)
 	if len(scopes) == 0 {
 		return errNotFound
 	}

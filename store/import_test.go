@@ -343,19 +343,9 @@ func TestUnitGraph(t *testing.T) {
 
 func sedaIDs(t *testing.T, transferID int64) map[string]int64 {
 	t.Helper()
-	rows, err := st.Pool().Query(context.Background(), `SELECT seda_id, id FROM unit WHERE transfer_id = $1`, transferID)
+	m, err := storetest.SedaIDs(context.Background(), st, transferID)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	m := map[string]int64{}
-	for rows.Next() {
-		var s string
-		var id int64
-		if err := rows.Scan(&s, &id); err != nil {
-			t.Fatal(err)
-		}
-		m[s] = id
 	}
 	return m
 }

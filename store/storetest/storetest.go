@@ -89,3 +89,22 @@ func sanitize(s string) string {
 		return '_'
 	}, strings.ToLower(s))
 }
+
+// SedaIDs maps the manifest ids of a transfer's units to their unit ids.
+func SedaIDs(ctx context.Context, st *store.Store, transferID int64) (map[string]int64, error) {
+	rows, err := st.Pool().Query(ctx, `SELECT seda_id, id FROM unit WHERE transfer_id = $1`, transferID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]int64{}
+	for rows.Next() {
+		var s string
+		var id int64
+		if err := rows.Scan(&s, &id); err != nil {
+			return nil, err
+		}
+		m[s] = id
+	}
+	return m, rows.Err()
+}
