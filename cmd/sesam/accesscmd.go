@@ -55,8 +55,11 @@ func isoPtr(t *time.Time) *string {
 }
 
 func cmdAccess(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "public-description" {
+		return publicDescription(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "explain" {
-		return errors.New("usage: sesam access explain --unit ID [--as SUBJECT|public] [--at DATE] [--json]")
+		return errors.New("usage: sesam access explain --unit ID [--as SUBJECT|public] [--at DATE] [--json] | access public-description --unit ID [--off]")
 	}
 	fs := newFlags("access explain", e.stderr)
 	unit := fs.Int64("unit", 0, "the unit")
@@ -153,4 +156,34 @@ func parisLocation() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// publicDescription makes a fonds' description public (or not) while its documents
+// stay closed: the public sees the description, not the objects.
+func publicDescription(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("access public-description", e.stderr)
+	unit := fs.Int64("unit", 0, "the fonds (or any unit): it and everything under it")
+	off := fs.Bool("off", false, "make the description private again")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, e, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.SetDescriptionPublic(ctx, *unit, !*off, "cli")
+	if err != nil {
+		return err
+	}
+	u, err := st.Unit(ctx, *unit)
+	if err != nil {
+		return err
+	}
+	if err := journalAdmin(ctx, st, access.JournalEntry{Action: access.ActionTenantChange, Tenant: u.TenantID, UnitID: *unit,
+		Detail: fmt.Sprintf("public description %v (%d units)", !*off, n)}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d units changed\n", n)
+	return nil
 }

@@ -12,7 +12,9 @@ type config struct {
 	OIDCClientID     string
 	OIDCClientSecret string
 	OIDCGroupsClaim  string
+	OIDCPostLogout   string
 	LogLevel         string
+	SMTPURL          string
 }
 
 // defaultDatabaseURL is the local server of a development machine.
@@ -31,7 +33,9 @@ func configFromEnv(getenv func(string) string) config {
 		OIDCClientID:     getenv("SESAM_OIDC_CLIENT_ID"),
 		OIDCClientSecret: getenv("SESAM_OIDC_CLIENT_SECRET"),
 		OIDCGroupsClaim:  getenv("SESAM_OIDC_GROUPS_CLAIM"),
+		OIDCPostLogout:   getenv("SESAM_OIDC_POST_LOGOUT_REDIRECT_URI"),
 		LogLevel:         getenv("SESAM_LOG_LEVEL"),
+		SMTPURL:          getenv("SESAM_SMTP_URL"),
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = defaultDatabaseURL

@@ -12,6 +12,7 @@ import (
 
 	"sesam/access"
 	"sesam/index"
+	"sesam/mail"
 	"sesam/portal"
 	"sesam/stamp"
 	"sesam/store"
@@ -43,7 +44,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	journal := store.NewJournal(st, store.JournalOptions{})
 	defer journal.Close()
 	font := os.Getenv("SESAM_STAMP_FONT")
-	stamper, err := stamp.New(filepath.Join(e.cfg.DataDir, "pdfcpu"), font)
+	stamper, err := stamp.New(e.cfg.DataDir, font) // pdfcpu keeps its files in DataDir/pdfcpu
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	app, err := portal.New(ctx, portal.Config{Addr: *addr, BaseURL: base, DevLogin: *dev, DataDir: e.cfg.DataDir, AssetsDir: *assets,
 		OIDC: portal.OIDCConfig{Issuer: e.cfg.OIDCIssuer, ClientID: e.cfg.OIDCClientID, ClientSecret: e.cfg.OIDCClientSecret,
-			GroupsClaim: e.cfg.OIDCGroupsClaim}},
+			GroupsClaim: e.cfg.OIDCGroupsClaim, PostLogoutRedirectURI: e.cfg.OIDCPostLogout}},
 		portal.Deps{Store: st, Index: ix, Rights: rights, Journal: journal, Stamper: stamper, Log: log})
 	if err != nil {
 		return err
@@ -65,6 +66,15 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	go keepIndexFresh(ctx, log, ix, st, fresh)
 	go keepRightsFresh(ctx, log, rights, st)
 	go housekeeping(ctx, log, st, e.cfg.DataDir)
+	if e.cfg.SMTPURL != "" {
+		sender, err := mail.NewSender(e.cfg.SMTPURL)
+		if err != nil {
+			return err
+		}
+		go mail.Deliver(ctx, st, sender, 30*time.Second, log)
+	} else {
+		log.Info("no SESAM_SMTP_URL: notifications stay in the outbox (/staff/outbox)")
+	}
 	fmt.Fprintf(e.stdout, "sesam serves on %s (%s)%s\n", base, ln.Addr(), map[bool]string{true: " with DEV LOGIN", false: ""}[*dev])
 	return app.Listen(ctx, ln)
 }
