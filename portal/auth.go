@@ -148,7 +148,7 @@ func (a *App) loginStart(c *fiber.Ctx) error {
 	back := localPath(c.Query("back"))
 	if a.cfg.DevLogin {
 		p := a.page(c, tr(langOf(c), "login.title"))
-		p.Data = devUsers
+		p.Data = devLoginData{Users: devUsers, Back: back}
 		return a.render(c, "login", p)
 	}
 	o, err := a.oidcReady(c.UserContext())
@@ -367,6 +367,12 @@ func (a *App) providerLogoutURL() string {
 		return ""
 	}
 	return o.endSessionURL()
+}
+
+// devLoginData is the dev login page: the demo people, and where to go back after.
+type devLoginData struct {
+	Users []devUser
+	Back  string
 }
 
 // devUser is a demonstration identity for --dev-login.

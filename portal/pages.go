@@ -84,7 +84,7 @@ func chips(req index.Request, facets map[string][]FacetDoc, lang string) []chip 
 		{"status", "status", []string{f.Status}}} {
 		for _, v := range g.vals {
 			if v != "" {
-				out = append(out, chip{Key: g.key, Value: v, Label: tr(lang, "facet."+g.facet) + " : " + label(g.facet, v)})
+				out = append(out, chip{Key: g.key, Value: v, Label: tr(lang, "facet."+g.facet) + colonOf(lang) + " " + label(g.facet, v)})
 			}
 		}
 	}
@@ -280,4 +280,12 @@ func (a *App) visibleChildren(c *fiber.Ctx, scope access.Scope, parent int64, af
 		}
 	}
 	return out, strconv.Itoa(pos) + "." + strconv.FormatInt(id, 10), nil
+}
+
+// colonOf is the colon as each language writes it: "Niveau : Dossier", "Level: File".
+func colonOf(lang string) string {
+	if lang == langEN {
+		return ":"
+	}
+	return " :"
 }

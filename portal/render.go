@@ -109,8 +109,11 @@ var funcs = template.FuncMap{
 	"i64":     func(n int64) string { return strconv.FormatInt(n, 10) },
 	"join":    strings.Join,
 	"list":    func(xs ...string) []string { return xs },
-	"add1":    addQuery,
-	"last":    func(b []barView) barView { return b[len(b)-1] },
+	"colon": func(lang string) string {
+		return map[string]string{langEN: ":"}[lang] + map[string]string{langFR: " :"}[lang]
+	},
+	"add1": addQuery,
+	"last": func(b []barView) barView { return b[len(b)-1] },
 }
 
 // addQuery returns the URL with value added to key's values (a facet selection).
