@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -48,6 +49,21 @@ var facetFields = []struct {
 	{"has_object", fHasObject, 2},
 }
 
+// combinedFacets are the facets counted through the one fFacets field (all but the
+// keywords, whose many values would crowd the others out of one terms facet), with the
+// histogram's centuries and decades.
+var combinedFacets = []struct{ name, field string }{
+	{"tenant", fTenant}, {"producer", fProducer}, {"level", fLevel}, {"format", fFormat}, {"has_object", fHasObject},
+	{"hist_century", fCentury}, {"hist_decade", fDecade},
+}
+
+// facetValue is a value of fFacets: the facet's name, a separator, the value.
+func facetValue(facet, v string) string { return facet + "\x1f" + v }
+
+// combinedSize bounds the distinct values of fFacets counted: far more than the
+// tenants, producers, levels, formats, centuries and decades a result can hold.
+const combinedSize = 100_000
+
 // histogram units: the width of a bar in years and the field holding the buckets.
 var histUnits = map[string]struct {
 	field string
@@ -60,21 +76,40 @@ var histUnits = map[string]struct {
 }
 
 func (s *searcher) addFacets(sr *bleve.SearchRequest) {
-	for _, f := range facetFields {
-		sr.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
-	}
+	sr.AddFacet("combined", bleve.NewFacetRequest(fFacets, combinedSize))
+	sr.AddFacet("keyword", bleve.NewFacetRequest(fKeywordFacet, 30))
 	if s.req.Staff {
 		sr.AddFacet("status", statusFacet(s.scope.Today))
 	}
-	if unit := s.fixedHistUnit(); unit != "" {
-		h := histUnits[unit]
-		sr.AddFacet("hist_"+unit, bleve.NewFacetRequest(h.field, h.size))
-		return
+	if s.fixedHistUnit() == "year" {
+		h := histUnits["year"]
+		sr.AddFacet("hist_year", bleve.NewFacetRequest(h.field, h.size))
 	}
-	for _, unit := range []string{"century", "decade"} {
-		h := histUnits[unit]
-		sr.AddFacet("hist_"+unit, bleve.NewFacetRequest(h.field, h.size))
+}
+
+// splitCombined turns the fFacets counts back into one facet per name, each sorted by
+// count (then value) and cut to its size, as Bleve's own terms facets would be.
+func splitCombined(fr *search.FacetResult) map[string][]FacetValue {
+	out := map[string][]FacetValue{}
+	if fr == nil || fr.Terms == nil {
+		return out
 	}
+	for _, t := range fr.Terms.Terms() {
+		name, v, ok := strings.Cut(t.Term, "\x1f")
+		if ok {
+			out[name] = append(out[name], FacetValue{Value: v, Count: t.Count})
+		}
+	}
+	for name, vs := range out {
+		sort.Slice(vs, func(i, j int) bool {
+			if vs[i].Count != vs[j].Count {
+				return vs[i].Count > vs[j].Count
+			}
+			return vs[i].Value < vs[j].Value
+		})
+		out[name] = vs
+	}
+	return out
 }
 
 // fixedHistUnit chooses the histogram's unit from the year filter when both ends are
@@ -103,41 +138,47 @@ func statusFacet(today int) *bleve.FacetRequest {
 }
 
 func (s *searcher) readFacets(ctx context.Context, node Node, r *bleve.SearchResult, res *Result) error {
-	names := make([]string, 0, len(facetFields)+1)
+	combined := splitCombined(r.Facets["combined"])
 	for _, f := range facetFields {
-		names = append(names, f.name)
+		vs := combined[f.name]
+		if f.name == "keyword" {
+			vs = facetResultValues(r.Facets["keyword"])
+		}
+		if len(vs) > f.size {
+			vs = vs[:f.size]
+		}
+		res.Facets = append(res.Facets, Facet{Name: f.name, Values: vs})
 	}
 	if s.req.Staff {
-		names = append(names, "status")
-	}
-	for _, name := range names {
-		fr := r.Facets[name]
-		if fr == nil {
-			continue
-		}
-		res.Facets = append(res.Facets, Facet{Name: name, Values: facetValues(fr)})
+		res.Facets = append(res.Facets, Facet{Name: "status", Values: facetResultValues(r.Facets["status"])})
 	}
 	unit := s.fixedHistUnit()
 	if unit == "" {
-		unit = adaptiveUnit(r.Facets)
+		unit = adaptiveUnit(combined)
 	}
-	fr := r.Facets["hist_"+unit]
-	if fr == nil && r.Total > 0 {
-		var err error
-		if fr, err = s.yearFacet(ctx, node); err != nil {
+	var buckets []FacetValue
+	switch {
+	case unit == "year" && r.Facets["hist_year"] != nil:
+		buckets = facetResultValues(r.Facets["hist_year"])
+	case unit == "year" && r.Total > 0:
+		fr, err := s.yearFacet(ctx, node)
+		if err != nil {
 			return err
 		}
+		buckets = facetResultValues(fr)
+	default:
+		buckets = combined["hist_"+unit]
 	}
-	res.Histogram = histogram(unit, fr)
+	res.Histogram = histogram(unit, buckets)
 	return nil
 }
 
 // adaptiveUnit goes from centuries to decades to years as the hits concentrate.
-func adaptiveUnit(f search.FacetResults) string {
-	if c := f["hist_century"]; c != nil && len(c.Terms.Terms()) > 2 {
+func adaptiveUnit(f map[string][]FacetValue) string {
+	if len(f["hist_century"]) > 2 {
 		return "century"
 	}
-	if d := f["hist_decade"]; d != nil && len(d.Terms.Terms()) > 2 {
+	if len(f["hist_decade"]) > 2 {
 		return "decade"
 	}
 	return "year"
@@ -156,7 +197,7 @@ func (s *searcher) yearFacet(ctx context.Context, node Node) (*search.FacetResul
 	return r.Facets["hist_year"], nil
 }
 
-func facetValues(fr *search.FacetResult) []FacetValue {
+func facetResultValues(fr *search.FacetResult) []FacetValue {
 	var out []FacetValue
 	if fr.Terms != nil {
 		for _, t := range fr.Terms.Terms() {
@@ -170,17 +211,14 @@ func facetValues(fr *search.FacetResult) []FacetValue {
 }
 
 // histogram turns bucket counts into contiguous bars, empty periods included.
-func histogram(unit string, fr *search.FacetResult) *Histogram {
+func histogram(unit string, buckets []FacetValue) *Histogram {
 	h := &Histogram{Unit: unit}
-	if fr == nil || fr.Terms == nil {
-		return h
-	}
 	width := histUnits[unit].width
 	counts := map[int]int{}
 	var years []int
-	for _, t := range fr.Terms.Terms() {
-		if y, ok := bucketYear(t.Term); ok {
-			counts[y] = t.Count
+	for _, b := range buckets {
+		if y, ok := bucketYear(b.Value); ok {
+			counts[y] = b.Count
 			years = append(years, y)
 		}
 	}

@@ -41,6 +41,8 @@ const (
 	fPageRef      = "page_ref"    // stored only, parallel to page: "objectID/page/source"
 	fDateAsc      = "date_asc"    // start year; units without dates sort last
 	fDateDesc     = "date_desc"   // the same for the descending order
+	fUID          = "uid"    // the unit id, zero-padded: the sort orders' tie-break (one doc value term)
+	fFacets       = "facets" // the low-cardinality facet values, prefixed (see facetValue)
 	fTitleSort    = "title_sort"
 	fCoteSort     = "cote_sort"
 )
@@ -97,9 +99,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fID, fTenant, fLevel, fProducer, fHasObject, fTitleSort, fCoteSort} {
 		add(f, keywordField(true))
 	}
-	for _, f := range []string{fTenantPath, fAncestors, fKeywordFacet, fCentury, fDecade, fYear, fFormat, fDescPublic} {
+	for _, f := range []string{fTenantPath, fAncestors, fKeywordFacet, fCentury, fDecade, fYear, fFormat, fDescPublic, fFacets} {
 		add(f, keywordField(false))
 	}
+	add(fUID, keywordField(false))
 	for _, f := range []string{fStartYear, fEndYear, fOpenDay, fPublishDay, fDateAsc, fDateDesc} {
 		n := mapping.NewNumericFieldMapping()
 		n.Store = f != fDateAsc && f != fDateDesc

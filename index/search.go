@@ -195,8 +195,11 @@ func (s *searcher) query(node Node) query.Query {
 	return bq
 }
 
-var hitFields = []string{fTitle, fCoteText, fLevel, fTenant, fStart, fEnd, fPath, fOpenDay,
-	fTitleOther, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
+// hitFields are what a hit shows; snippetStored what its snippets are cut from.
+var (
+	hitFields     = []string{fTitle, fCoteText, fLevel, fTenant, fStart, fEnd, fPath, fOpenDay}
+	snippetStored = []string{fTitle, fTitleOther, fCoteText, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
+)
 
 func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	// One hit more than the page: its presence says there is a next page.
@@ -204,9 +207,9 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	if s.req.NoHits {
 		size = 0
 	}
-	sr := bleve.NewSearchRequestOptions(s.query(node), size, 0, false)
+	q := s.query(node)
+	sr := bleve.NewSearchRequestOptions(q, size, 0, false)
 	sr.Fields = hitFields
-	sr.IncludeLocations = node != nil
 	sr.SortByCustom(sortOrder(s.req.Sort, node == nil))
 	if s.req.After != "" {
 		after, err := decodeCursor(s.req.After)
@@ -232,8 +235,14 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	for _, h := range r.Hits {
 		res.Hits = append(res.Hits, hitOf(h))
 	}
-	if err := s.snippets(ctx, r.Hits, res.Hits); err != nil {
-		return nil, err
+	if node != nil && len(r.Hits) > 0 {
+		located, err := s.locate(ctx, q, r.Hits)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.snippets(ctx, located, res.Hits); err != nil {
+			return nil, err
+		}
 	}
 	if s.req.Facets {
 		if err := s.readFacets(ctx, node, r, res); err != nil {
@@ -246,10 +255,43 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	return res, nil
 }
 
-// sortOrder: every order ends on the document id, so that search-after pages are
-// stable (no hit skipped or repeated between two pages).
+// locate finds where the query matched in the page's hits only: asking for locations in
+// the main search would read term positions for every matching unit, not just the 20
+// shown. It returns the hits in the order given.
+func (s *searcher) locate(ctx context.Context, q query.Query, hits search.DocumentMatchCollection) ([]*search.DocumentMatch, error) {
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	// A conjunction led by the few ids skips the postings of the other units.
+	sr := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q), len(ids), 0, false)
+	sr.IncludeLocations = true
+	sr.Fields = snippetStored
+	r, err := s.g.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("snippets: %w", err)
+	}
+	byID := make(map[string]*search.DocumentMatch, len(r.Hits))
+	for _, h := range r.Hits {
+		byID[h.ID] = h
+	}
+	out := make([]*search.DocumentMatch, len(hits))
+	for i, h := range hits {
+		if m := byID[h.ID]; m != nil {
+			out[i] = m
+		} else {
+			out[i] = h
+		}
+	}
+	return out, nil
+}
+
+// sortOrder: every order ends on the unit id, so that search-after pages are stable
+// (no hit skipped or repeated between two pages). The id is read from doc values as a
+// zero-padded keyword (one term; a number would be eight prefix-coded terms): Bleve's
+// own document-id tie-break fetches every hit's stored id.
 func sortOrder(sort string, browse bool) search.SortOrder {
-	id := &search.SortDocID{}
+	id := &search.SortField{Field: fUID, Type: search.SortFieldAsString}
 	num := func(field string, desc bool) *search.SortField {
 		return &search.SortField{Field: field, Desc: desc, Type: search.SortFieldAsNumber, Missing: search.SortFieldMissingLast}
 	}

@@ -153,15 +153,7 @@ func visibleID(c crumb) int64 {
 }
 
 func tenantNames(ctx context.Context, st *store.Store) (map[string]string, error) {
-	ts, err := st.Tenants(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]string, len(ts))
-	for _, t := range ts {
-		m[t.ID] = t.Name
-	}
-	return m, nil
+	return st.TenantNames(ctx)
 }
 
 // facetDocs labels facet values and marks the selected ones.
@@ -212,8 +204,10 @@ func facetLabel(facet, value string, names map[string]string, lang string) strin
 // same): q, tenant, producer, level, keyword, format, has_object, status, from, to,
 // incl, within, sort, page, after, size.
 func requestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
-	req := index.Request{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), After: q.Get("after"), Facets: true,
-		Staff: isStaff}
+	// facets=0 skips the facets and the histogram (an API client looking up a cote
+	// has no use for them, and they are the costly part of a broad search).
+	req := index.Request{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), After: q.Get("after"),
+		Facets: q.Get("facets") != "0", Staff: isStaff}
 	if len(req.Query) > 1000 {
 		return req, fmt.Errorf("recherche trop longue (1000 caractères au plus): %w", sesam.ErrInvalid)
 	}

@@ -93,3 +93,22 @@ func (s *Store) Tenants(ctx context.Context) ([]Tenant, error) {
 		return t, err
 	})
 }
+
+// TenantNames maps every tenant id to its name (no counting: pages call it on every
+// request).
+func (s *Store) TenantNames(ctx context.Context) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, name FROM tenant`)
+	if err != nil {
+		return nil, fmt.Errorf("tenant names: %w", err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		m[id] = name
+	}
+	return m, rows.Err()
+}
