@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 //go:embed migrations/*.sql
@@ -137,10 +138,11 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 // exist, connecting to the server's "postgres" database to do so. `sesam migrate` calls
 // it so that a fresh machine needs no psql.
 func EnsureDatabase(ctx context.Context, url string) (created bool, err error) {
-	cfg, err := pgx.ParseConfig(url)
+	pcfg, err := pgxpool.ParseConfig(url) // accepts the pool's own settings (pool_max_conns...)
 	if err != nil {
 		return false, fmt.Errorf("database URL: %w", err)
 	}
+	cfg := pcfg.ConnConfig
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err == nil {
 		conn.Close(ctx)
