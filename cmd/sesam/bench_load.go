@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"math"
+	"sort"
+	"sync"
+	"time"
+)
+
+// latency is one cell of the table: a query run by n clients for a while.
+type latency struct {
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	FirstErr string  `json:"first_error,omitempty"`
+	P50MS    float64 `json:"p50_ms"`
+	P95MS    float64 `json:"p95_ms"`
+	P99MS    float64 `json:"p99_ms"`
+	QPS      float64 `json:"qps"`
+}
+
+// runLoad runs do with clients goroutines, each calling it in a loop until d has
+// passed, and returns the latencies of the calls that succeeded and the throughput.
+// A call in flight when d ends finishes and counts.
+func runLoad(ctx context.Context, clients int, d time.Duration, do func(ctx context.Context, client, iter int) error) *latency {
+	type result struct {
+		times []time.Duration
+		errs  int
+		first error
+	}
+	results := make([]result, clients)
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &results[c]
+			for iter := 0; time.Now().Before(deadline) && ctx.Err() == nil; iter++ {
+				t0 := time.Now()
+				if err := do(ctx, c, iter); err != nil {
+					r.errs++
+					if r.first == nil {
+						r.first = err
+					}
+					continue
+				}
+				r.times = append(r.times, time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	l := &latency{}
+	var all []time.Duration
+	for _, r := range results {
+		all = append(all, r.times...)
+		l.Errors += r.errs
+		if r.first != nil && l.FirstErr == "" {
+			l.FirstErr = r.first.Error()
+		}
+	}
+	l.Requests = len(all)
+	l.P50MS, l.P95MS, l.P99MS = percentileMS(all, 50), percentileMS(all, 95), percentileMS(all, 99)
+	l.QPS = float64(len(all)) / elapsed.Seconds()
+	return l
+}
+
+// percentileMS is the p-th percentile (nearest rank) in milliseconds; 0 without data.
+func percentileMS(ds []time.Duration, p float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	rank := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return elapsedMS(s[min(max(rank, 0), len(s)-1)])
+}
+
+// elapsedMS is a duration in milliseconds.
+func elapsedMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// rssSampler records the largest resident memory seen while it runs.
+type rssSampler struct {
+	stopc chan struct{}
+	done  chan float64
+}
+
+func startRSSSampler() *rssSampler {
+	s := &rssSampler{stopc: make(chan struct{}), done: make(chan float64, 1)}
+	go func() {
+		peak := procStatusMB("VmRSS")
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stopc:
+				s.done <- peak
+				return
+			case <-t.C:
+				peak = max(peak, procStatusMB("VmRSS"))
+			}
+		}
+	}()
+	return s
+}
+
+// stop ends the sampling and returns the peak in MB.
+func (s *rssSampler) stop() float64 {
+	close(s.stopc)
+	return <-s.done
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"sesam/corpus"
+)
+
+// querySpec is one concrete query of the mix, with the same meaning on both engines.
+type querySpec struct {
+	Text   string // as a user types it: words, "a phrase"; "" browses
+	Cote   string // an exact cote (the API query is then cote:"…")
+	Sort   string // "" (relevance, or cote order when browsing) or "date"
+	Within int64  // only units under this fonds
+	Offset int    // first hit of the page
+	Facets bool   // the facets and the year histogram are asked for
+	after  string // the API's search-after cursor at Offset, found before the run
+}
+
+// mixQuery is a query of the mix: a few variants (words, cotes) that clients take in
+// turn, so that no single term's cache decides the figures.
+type mixQuery struct {
+	Name     string
+	Label    string
+	variants func(p *principal) []querySpec
+}
+
+// deepOffset is the deep page: the API's deepest plain offset, reached with the
+// search-after cursor (index.MaxOffset).
+const deepOffset = 10_000
+
+// pageSize is the hits per page of every query.
+const pageSize = 20
+
+// benchMix is the query mix of issue 9.
+func benchMix() []mixQuery {
+	w := corpus.CommonWords(8)
+	each := func(f func(i int) querySpec) []querySpec {
+		out := make([]querySpec, 4)
+		for i := range out {
+			out[i] = f(i)
+		}
+		return out
+	}
+	phrases := []string{`"conseil municipal"`, `"permis de construire"`, `"état civil"`, `"aide sociale"`}
+	return []mixQuery{
+		{"one_word", "one word", func(*principal) []querySpec {
+			return each(func(i int) querySpec { return querySpec{Text: w[i]} })
+		}},
+		{"two_words", "two words", func(*principal) []querySpec {
+			return each(func(i int) querySpec { return querySpec{Text: w[i] + " " + w[i+4]} })
+		}},
+		{"phrase", "phrase", func(*principal) []querySpec {
+			return each(func(i int) querySpec { return querySpec{Text: phrases[i]} })
+		}},
+		{"cote", "exact cote", func(p *principal) []querySpec {
+			var out []querySpec
+			for _, c := range p.cotes {
+				out = append(out, querySpec{Cote: c})
+			}
+			return out
+		}},
+		{"faceted", "word+facets+highlight", func(*principal) []querySpec {
+			return each(func(i int) querySpec { return querySpec{Text: w[i], Facets: true} })
+		}},
+		{"browse", "browse+histogram", func(*principal) []querySpec {
+			return []querySpec{{Facets: true}}
+		}},
+		{"deep_page", "page at 10,000", func(*principal) []querySpec {
+			return []querySpec{{Text: w[0], Sort: "date", Offset: deepOffset}}
+		}},
+		{"within_fonds", "within a fonds", func(p *principal) []querySpec {
+			if p.fonds == 0 {
+				return nil
+			}
+			return each(func(i int) querySpec { return querySpec{Text: w[i], Within: p.fonds} })
+		}},
+	}
+}
+
+// mix is the query mix, or the queries --only names.
+func (b *bench) mix() []mixQuery {
+	var out []mixQuery
+	for _, mq := range benchMix() {
+		if len(b.opt.only) == 0 || slices.Contains(b.opt.only, mq.Name) {
+			out = append(out, mq)
+		}
+	}
+	return out
+}
+
+// apiPath is the request of GET /api/v1/search for q. A query without facets says so
+// (facets=0), for when the API learns to skip them.
+func (q querySpec) apiPath() string {
+	v := url.Values{}
+	switch {
+	case q.Cote != "":
+		v.Set("q", `cote:"`+q.Cote+`"`)
+	case q.Text != "":
+		v.Set("q", q.Text)
+	}
+	if q.Sort != "" {
+		v.Set("sort", q.Sort)
+	}
+	if q.Within != 0 {
+		v.Set("within", strconv.FormatInt(q.Within, 10))
+	}
+	if !q.Facets {
+		v.Set("facets", "0")
+	}
+	v.Set("size", strconv.Itoa(pageSize))
+	if q.after != "" {
+		v.Set("after", q.after)
+	}
+	return "/api/v1/search?" + v.Encode()
+}
+
+// apiDoc is what the bench reads of a search answer.
+type apiDoc struct {
+	Total  int64           `json:"total"`
+	Facets json.RawMessage `json:"facets"`
+	Next   string          `json:"next"`
+	Hits   []struct {
+		TitleHTML string            `json:"title_html"`
+		Snippets  []json.RawMessage `json:"snippets"`
+	} `json:"hits"`
+}
+
+// probe is what a first pass over a query's variants found: how many hits, and what
+// the API computed (so that PostgreSQL computes the same).
+type probe struct {
+	hits        int64 // mean total over the variants
+	facets      bool  // the answers carry facets
+	highlighted bool  // hits carry marked titles or snippets
+}
+
+// prepare finds the deep page's cursor and runs every variant once (a warm-up that
+// also checks the answers). It returns no variant when the query does not apply to
+// the principal (not enough hits for the deep page, no fonds to search within).
+func (b *bench) prepare(ctx context.Context, p *principal, specs []querySpec) ([]querySpec, probe, error) {
+	var pr probe
+	for i := range specs {
+		if specs[i].Offset > 0 {
+			after, ok, err := b.cursorAt(ctx, p, specs[i])
+			if err != nil || !ok {
+				return nil, pr, err
+			}
+			specs[i].after = after
+		}
+		doc, err := b.apiSearch(ctx, p, specs[i].apiPath())
+		if err != nil {
+			return nil, pr, err
+		}
+		pr.hits += doc.Total
+		pr.facets = pr.facets || len(doc.Facets) > 2
+		for _, h := range doc.Hits {
+			pr.highlighted = pr.highlighted || h.TitleHTML != "" || len(h.Snippets) > 0
+		}
+	}
+	if len(specs) > 0 {
+		pr.hits /= int64(len(specs))
+	}
+	return specs, pr, nil
+}
+
+// cursorAt walks to the hit at q.Offset as a user following "next" links does, with
+// the largest plain pages the API allows (index.MaxOffset bounds them), and returns
+// the cursor of the page that starts there; ok is false when there are not enough hits.
+func (b *bench) cursorAt(ctx context.Context, p *principal, q querySpec) (string, bool, error) {
+	const big = 100
+	v := url.Values{"q": {q.Text}, "size": {strconv.Itoa(big)}, "page": {strconv.Itoa(q.Offset / big)}, "facets": {"0"}}
+	if q.Sort != "" {
+		v.Set("sort", q.Sort)
+	}
+	doc, err := b.apiSearch(ctx, p, "/api/v1/search?"+v.Encode())
+	if err != nil || doc.Total < int64(q.Offset+pageSize) || doc.Next == "" {
+		return "", false, err
+	}
+	return doc.Next, true, nil
+}
+
+// apiSearch runs one request and decodes its answer; an answer that is not 200 is an
+// error naming the request.
+func (b *bench) apiSearch(ctx context.Context, p *principal, path string) (*apiDoc, error) {
+	status, body, err := b.portal.get(ctx, p, 0, path)
+	if err != nil {
+		return nil, err
+	}
+	if status != 200 {
+		return nil, fmt.Errorf("GET %s as %s: HTTP %d: %.200s", path, p.Name, status, body)
+	}
+	var doc apiDoc
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, err)
+	}
+	return &doc, nil
+}
+
+// measureSesam runs the mix through the HTTP API for each principal, each query for
+// the run's duration with its clients, and samples the process's memory meanwhile.
+func (b *bench) measureSesam(ctx context.Context) error {
+	for _, p := range b.res.Principals { // warm the caches the first queries would fill
+		for _, mq := range b.mix() {
+			if _, _, err := b.prepare(ctx, p, mq.variants(p)); err != nil {
+				return err
+			}
+		}
+	}
+	b.res.RSSRestMB = restingRSS()
+	sampler := startRSSSampler()
+	defer func() { b.res.RSSLoadMB = sampler.stop() }()
+	for _, mq := range b.mix() {
+		for _, p := range b.res.Principals {
+			row := b.res.row(mq, p)
+			specs, pr, err := b.prepare(ctx, p, mq.variants(p))
+			if err != nil {
+				return err
+			}
+			row.specs, row.probe, row.Hits = specs, pr, pr.hits
+			if len(specs) == 0 {
+				row.Hits, row.Note = -1, notApplicable(mq, p)
+				continue
+			}
+			b.progressf("sesam %s as %s (%d hits)", mq.Name, p.Name, pr.hits)
+			row.Sesam = runLoad(ctx, b.opt.clients, b.opt.duration, func(ctx context.Context, client, iter int) error {
+				q := specs[(client+iter)%len(specs)]
+				status, body, err := b.portal.get(ctx, p, client, q.apiPath())
+				if err == nil && status != 200 {
+					err = fmt.Errorf("HTTP %d: %.200s", status, body)
+				}
+				return err
+			})
+		}
+	}
+	return nil
+}
+
+func notApplicable(mq mixQuery, p *principal) string {
+	switch mq.Name {
+	case "deep_page":
+		return fmt.Sprintf("n/a: %s sees fewer than %d hits", p.Name, deepOffset+pageSize)
+	case "within_fonds":
+		return "n/a: no fonds to search within"
+	}
+	return "n/a"
+}
