@@ -41,8 +41,8 @@ const (
 	fPageRef      = "page_ref"    // stored only, parallel to page: "objectID/page/source"
 	fDateAsc      = "date_asc"    // start year; units without dates sort last
 	fDateDesc     = "date_desc"   // the same for the descending order
-	fUID          = "uid"    // the unit id, zero-padded: the sort orders' tie-break (one doc value term)
-	fFacets       = "facets" // the low-cardinality facet values, prefixed (see facetValue)
+	fUID          = "uid"         // the unit id, zero-padded: the sort orders' tie-break (one doc value term)
+	fFacets       = "facets"      // the low-cardinality facet values, prefixed (see facetValue)
 	fTitleSort    = "title_sort"
 	fCoteSort     = "cote_sort"
 )
