@@ -234,7 +234,7 @@ func (env *browserEnv) testEnglish(t *testing.T) {
 		t.Fatalf("English switch: %s lang=%q, want %s in English", loc, l, path)
 	}
 	mustContain(t, "English header", tb.text(t, "header.site nav"), "Home", "Search", "Log in", "Français")
-	if h := tb.text(t, "#communicabilite"); !strings.HasPrefix(h, "Access : Open") {
+	if h := tb.text(t, "#communicabilite"); !strings.HasPrefix(h, "Access: Open") {
 		t.Errorf("English panel %q", h)
 	}
 	mustContain(t, "English fields", tb.text(t, "dl.fields"), "Reference")
