@@ -195,15 +195,7 @@ func (a *App) apiChildren(c *fiber.Ctx) error {
 
 // apiObject describes an object the principal may consult.
 func (a *App) apiObject(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return errNotFound
-	}
-	scope, err := a.scopeOf(c)
-	if err != nil {
-		return err
-	}
-	o, _, err := a.consultableObject(c, scope, id)
+	o, _, err := a.consultableObject(c)
 	if err != nil {
 		return err
 	}

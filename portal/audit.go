@@ -38,10 +38,23 @@ type auditData struct {
 	Export  string
 }
 
-// auditFilter reads the filters of the page (and of the export) and confines them to
-// the auditor's tenants.
-func (a *App) auditFilter(c *fiber.Ctx, scopes []string) (store.JournalFilter, url.Values, error) {
-	q := queryValues(c)
+// auditFilter checks that the visitor may read a journal (not found otherwise), reads
+// the filters of the page (and of the export) and confines them to the visitor's tenants.
+func (a *App) auditFilter(c *fiber.Ctx) (access.Principal, store.JournalFilter, url.Values, error) {
+	p, err := requirePerson(c)
+	if err != nil {
+		return p, store.JournalFilter{}, nil, err
+	}
+	scopes := a.auditScopes(p)
+	if len(scopes) == 0 {
+		return p, store.JournalFilter{}, nil, errNotFound
+	}
+	f, q, err := journalFilter(queryValues(c), scopes)
+	return p, f, q, err
+}
+
+// journalFilter reads the journal filters of a query, confined to scopes.
+func journalFilter(q url.Values, scopes []string) (store.JournalFilter, url.Values, error) {
 	f := store.JournalFilter{Tenants: scopes, Tenant: q.Get("tenant"), Subject: q.Get("subject"), Action: q.Get("action")}
 	if f.Action != "" && !access.ValidJournalAction(f.Action) {
 		return f, q, fmt.Errorf("action inconnue %q: %w", f.Action, sesam.ErrInvalid)
@@ -70,15 +83,7 @@ func (a *App) auditFilter(c *fiber.Ctx, scopes []string) (store.JournalFilter, u
 }
 
 func (a *App) auditPage(c *fiber.Ctx) error {
-	p, err := requirePerson(c)
-	if err != nil {
-		return err
-	}
-	scopes := a.auditScopes(p)
-	if len(scopes) == 0 {
-		return errNotFound
-	}
-	f, q, err := a.auditFilter(c, scopes)
+	p, f, q, err := a.auditFilter(c)
 	if err != nil {
 		return err
 	}
@@ -152,15 +157,7 @@ func statBars(stats []store.JournalBucket) []barView {
 // auditExport writes the filtered journal as CSV or JSON Lines; the export is itself
 // journalled first (no trace, no export).
 func (a *App) auditExport(c *fiber.Ctx) error {
-	p, err := requirePerson(c)
-	if err != nil {
-		return err
-	}
-	scopes := a.auditScopes(p)
-	if len(scopes) == 0 {
-		return errNotFound
-	}
-	f, q, err := a.auditFilter(c, scopes)
+	p, f, q, err := a.auditFilter(c)
 	if err != nil {
 		return err
 	}

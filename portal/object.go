@@ -23,15 +23,7 @@ import (
 // never served), and the consultation is journalled (no journal, no consultation).
 // PDFs go to anyone but the producer's own agents as stamped consultation copies.
 func (a *App) objectContent(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return errNotFound
-	}
-	scope, err := a.scopeOf(c)
-	if err != nil {
-		return err
-	}
-	o, unit, err := a.consultableObject(c, scope, id)
+	o, unit, err := a.consultableObject(c)
 	if err != nil {
 		return err
 	}
@@ -43,6 +35,10 @@ func (a *App) objectContent(c *fiber.Ctx) error {
 	p := principalOf(c)
 	stamped := isPDFObject(o) && !a.ownAgent(p, unit.View.Tenant)
 	inline := c.Query("inline") == "1"
+	scope, err := a.scopeOf(c) // cached for the request by consultableObject
+	if err != nil {
+		return err
+	}
 	grant := scope.GrantFor(unit.View)
 	if err := a.journalObject(c, unit, o, inline, grant); err != nil {
 		return err
@@ -58,9 +54,17 @@ func (a *App) objectContent(c *fiber.Ctx) error {
 	return c.SendStream(r, int(*o.Size))
 }
 
-// consultableObject finds the object and a unit through which the scope may consult
-// it (Full visibility). Anything else is "not found".
-func (a *App) consultableObject(c *fiber.Ctx, scope access.Scope, id int64) (*store.Object, store.UnitHead, error) {
+// consultableObject finds the object named by the route's id and a unit through which
+// the visitor may consult it (Full visibility). Anything else is "not found".
+func (a *App) consultableObject(c *fiber.Ctx) (*store.Object, store.UnitHead, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, store.UnitHead{}, errNotFound
+	}
+	scope, err := a.scopeOf(c)
+	if err != nil {
+		return nil, store.UnitHead{}, err
+	}
 	ctx := c.UserContext()
 	o, err := a.Store.Object(ctx, id)
 	if err != nil {
