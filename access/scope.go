@@ -89,6 +89,10 @@ type Scope struct {
 	Today         int           // the day the comparison is made (day number, Paris)
 }
 
+// Staff reports whether the scope gives the content of some tenant (an administrator,
+// an archivist, an agent): the status facet and the other staff tools show then.
+func (s Scope) Staff() bool { return s.All || len(s.Tenants) > 0 || len(s.AgencyTenants) > 0 }
+
 // CoversTenant reports whether a scope tenant covers a unit's tenant: "cdg62" covers
 // cdg62 and every tenant below it, "cdg62/*" only the tenants below, "*" every tenant.
 func CoversTenant(scope, tenant string) bool {

@@ -17,7 +17,7 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	req, err := requestFromQuery(queryValues(c), staff(scope))
+	req, err := requestFromQuery(queryValues(c), scope.Staff())
 	if err != nil {
 		return err
 	}

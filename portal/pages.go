@@ -145,7 +145,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	if err != nil {
 		return errNotFound
 	}
-	req, err := requestFromQuery(u.Query(), staff(scope))
+	req, err := requestFromQuery(u.Query(), scope.Staff())
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	if err := a.journalSearch(c, req, doc.Total); err != nil {
 		return err
 	}
-	d := searchData{Req: req, URL: u, Doc: doc, Staff: staff(scope),
+	d := searchData{Req: req, URL: u, Doc: doc, Staff: scope.Staff(),
 		Sorts: []string{index.SortRelevance, index.SortDate, index.SortDateDesc, index.SortTitle, index.SortCote}}
 	if req.Filters.Within > 0 {
 		cr, err := breadcrumbs(c.UserContext(), a.Store, scope, []int64{req.Filters.Within})

@@ -24,10 +24,6 @@ func (a *App) scopeOf(c *fiber.Ctx) (access.Scope, error) {
 	return s, nil
 }
 
-// staff says the visitor has a role giving content on some tenant (the status facet
-// and other staff tools show then).
-func staff(s access.Scope) bool { return s.All || len(s.Tenants) > 0 || len(s.AgencyTenants) > 0 }
-
 // crumb is one step of a breadcrumb; a step the visitor may not see has no title.
 type crumb struct {
 	ID     int64

@@ -139,7 +139,7 @@ type pgPlan struct {
 // highlights when the API computed them (probe), so that both engines do the same work.
 func newPGPlan(q querySpec, scope access.Scope, pr probe) *pgPlan {
 	pl := &pgPlan{offset: q.Offset, facets: q.Facets || pr.facets, highlight: pr.highlighted && q.Text != "",
-		staff: scope.All || len(scope.Tenants) > 0, today: scope.Today}
+		staff: scope.Staff(), today: scope.Today}
 	conds := []string{pl.scopeSQL(scope)}
 	switch {
 	case q.Cote != "":

@@ -53,7 +53,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	req := index.Request{Query: strings.Join(pos, " "), Sort: *sort, Size: *size, Facets: true,
-		Staff: scope.All || len(scope.Tenants) > 0, Filters: index.Filters{Within: *within}}
+		Staff: scope.Staff(), Filters: index.Filters{Within: *within}}
 	doc, err := portal.Search(ctx, st, ix, scope, req, "fr")
 	if err != nil {
 		return err
