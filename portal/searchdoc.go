@@ -200,6 +200,12 @@ func facetLabel(facet, value string, names map[string]string, lang string) strin
 	return value
 }
 
+// RequestFromQuery reads a search from URL parameters as the page and the API do (the
+// benchmark uses it to send the index the very request the API would).
+func RequestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
+	return requestFromQuery(q, isStaff)
+}
+
 // requestFromQuery reads a search from URL parameters (the page and the API take the
 // same): q, tenant, producer, level, keyword, format, has_object, status, from, to,
 // incl, within, sort, page, after, size.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	"sesam/corpus"
+	"sesam/index"
+	"sesam/portal"
 )
 
 // querySpec is one concrete query of the mix, with the same meaning on both engines.
@@ -236,6 +238,41 @@ func (b *bench) measureSesam(ctx context.Context) error {
 				return err
 			})
 		}
+	}
+	return nil
+}
+
+// measureIndex runs the same mix on the index in-process, with the requests the API
+// builds and the same clients: what the portal adds (HTTP, the session, the scope, the
+// journal, the JSON document with breadcrumbs and tenant names) is the difference.
+func (b *bench) measureIndex(ctx context.Context) error {
+	if !b.opt.direct {
+		return nil
+	}
+	pages := index.StorePages{Store: b.st}
+	for _, row := range b.res.Rows {
+		if len(row.specs) == 0 {
+			continue
+		}
+		scope := row.principal.scope
+		reqs := make([]index.Request, len(row.specs))
+		for i, q := range row.specs {
+			u, err := url.Parse(q.apiPath())
+			if err != nil {
+				return err
+			}
+			if reqs[i], err = portal.RequestFromQuery(u.Query(), scope.Staff()); err != nil {
+				return fmt.Errorf("%s as %s: %w", row.Query, row.Principal, err)
+			}
+			if _, err := b.ix.Search(ctx, scope, reqs[i], pages); err != nil { // warm-up
+				return fmt.Errorf("%s as %s: %w", row.Query, row.Principal, err)
+			}
+		}
+		b.progressf("index %s as %s", row.Query, row.Principal)
+		row.Index = runLoad(ctx, b.opt.clients, b.opt.duration, func(ctx context.Context, client, iter int) error {
+			_, err := b.ix.Search(ctx, scope, reqs[(client+iter)%len(reqs)], pages)
+			return err
+		})
 	}
 	return nil
 }

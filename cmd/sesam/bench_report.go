@@ -76,6 +76,8 @@ type benchRow struct {
 	Facets    bool     `json:"facets"`
 	Highlight bool     `json:"highlight"`
 	Sesam     *latency `json:"sesam,omitempty"`
+	Index     *latency `json:"index,omitempty"`           // the same requests on the index in-process
+	Overhead  float64  `json:"portal_overhead,omitempty"` // sesam p50 / index p50 - 1
 	PG        *latency `json:"postgresql,omitempty"`
 	RatioP50  float64  `json:"ratio_p50,omitempty"` // PostgreSQL p50 / sesam p50
 	RatioQPS  float64  `json:"ratio_qps,omitempty"` // sesam q/s / PostgreSQL q/s
@@ -146,6 +148,9 @@ func (r *benchResult) finish() {
 			row.RatioP50 = row.PG.P50MS / row.Sesam.P50MS
 			row.RatioQPS = row.Sesam.QPS / row.PG.QPS
 		}
+		if row.Sesam != nil && row.Index != nil && row.Index.P50MS > 0 {
+			row.Overhead = row.Sesam.P50MS/row.Index.P50MS - 1
+		}
 	}
 	r.Notes = append(r.Notes,
 		fmt.Sprintf("deep page: the search-after cursor at offset %d is found once (page=%d&size=100, then `next`); "+
@@ -182,18 +187,19 @@ func writeBenchTable(w io.Writer, r *benchResult) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "query\tprincipal\thits\t|\tsesam p50\tp95\tp99\tq/s\terr\t|\tPG p50\tp95\tp99\tq/s\terr\t|\t×p50\t×q/s\t")
+	fmt.Fprintln(tw, "query\tprincipal\thits\t|\tsesam p50\tp95\tp99\tq/s\terr\t|\tindex p50\tq/s\t+portal\t|\tPG p50\tp95\tp99\tq/s\terr\t|\t×p50\t×q/s\t")
 	for _, row := range r.Rows {
 		hits := "-"
 		if row.Hits >= 0 {
 			hits = fmt.Sprint(row.Hits)
 		}
-		fmt.Fprintf(tw, "%-22s\t%-9s\t%s\t|\t%s|\t%s|\t%s\t\n", row.Label, row.Principal, hits, cells(row.Sesam), cells(row.PG), ratios(row))
+		fmt.Fprintf(tw, "%-22s\t%-9s\t%s\t|\t%s|\t%s|\t%s|\t%s\t\n", row.Label, row.Principal, hits, cells(row.Sesam), indexCells(row), cells(row.PG), ratios(row))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nlatencies in ms; ×p50 = PostgreSQL p50 / sesam p50, ×q/s = sesam q/s / PostgreSQL q/s")
+	fmt.Fprintln(w, "\nlatencies in ms; index = the same requests on the index in-process, +portal = sesam p50 / index p50 - 1;")
+	fmt.Fprintln(w, "×p50 = PostgreSQL p50 / sesam p50, ×q/s = sesam q/s / PostgreSQL q/s")
 	for _, row := range r.Rows {
 		if row.Note != "" {
 			fmt.Fprintf(w, "- %s as %s: %s\n", row.Label, row.Principal, row.Note)
@@ -218,6 +224,13 @@ func cells(l *latency) string {
 		return "-\t-\t-\t-\t-\t"
 	}
 	return fmt.Sprintf("%.1f\t%.1f\t%.1f\t%.1f\t%d\t", l.P50MS, l.P95MS, l.P99MS, l.QPS, l.Errors)
+}
+
+func indexCells(row *benchRow) string {
+	if row.Index == nil {
+		return "-\t-\t-\t"
+	}
+	return fmt.Sprintf("%.1f\t%.1f\t%+.0f%%\t", row.Index.P50MS, row.Index.QPS, 100*row.Overhead)
 }
 
 func ratios(row *benchRow) string {

@@ -34,6 +34,7 @@ type benchOptions struct {
 	reuse    bool
 	profile  string // directory for CPU profiles of the import, indexing and API phases
 	compare  bool   // also run the mix on PostgreSQL full-text search
+	direct   bool   // also run the mix on the index in-process (the portal's overhead)
 	only     []string
 }
 
@@ -72,6 +73,7 @@ func benchRun(ctx context.Context, e *env, args []string) error {
 		{"principals", "", b.setupPrincipals},
 		{"portal", "", b.startPortal},
 		{"search through the API", "api", b.measureSesam},
+		{"search on the index in-process", "", b.measureIndex},
 		{"PostgreSQL full-text search", "", b.measurePG},
 	}
 	for _, s := range steps {
@@ -108,6 +110,7 @@ func parseBenchRun(e *env, args []string) (benchOptions, error) {
 	fs.BoolVar(&o.reuse, "reuse", false, "keep what an earlier run imported (no import figures)")
 	only := fs.String("only", "", "run only these queries of the mix (comma-separated names: one_word,cote...)")
 	fs.BoolVar(&o.compare, "compare", true, "also run the mix on PostgreSQL full-text search (--compare=false: sesam only)")
+	fs.BoolVar(&o.direct, "direct", true, "also run the mix on the index in-process, to measure what the portal adds (--direct=false: skip)")
 	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of the import, indexing and API phases to this directory")
 	if _, err := parseArgs(fs, args); err != nil {
 		return o, err
