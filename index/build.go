@@ -1,6 +1,7 @@
 package index
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -133,15 +134,37 @@ func (b *builder) fieldQuery(field string, t Term) query.Query {
 
 // cote matches an identifier exactly (ignoring case and spacing) or as words.
 func (b *builder) cote(text string) query.Query {
-	exact := bleve.NewTermQuery(NormalizeCote(text))
+	c := NormalizeCote(text)
+	exact := bleve.NewTermQuery(c)
 	exact.SetField(fCote)
 	exact.SetBoost(10)
-	other := bleve.NewTermQuery(NormalizeCote(text))
+	other := bleve.NewTermQuery(c)
 	other.SetField(fIdentifier)
 	other.SetBoost(5)
-	words := bleve.NewMatchPhraseQuery(text)
-	words.SetField(fCoteText)
-	return bleve.NewDisjunctionQuery(exact, other, words)
+	if c == "" {
+		return bleve.NewDisjunctionQuery(exact, other)
+	}
+	below := bleve.NewRegexpQuery(coteBelow(c))
+	below.SetField(fCote)
+	return bleve.NewDisjunctionQuery(exact, other, below)
+}
+
+// coteBelow is the pattern of the cotes under a normalised cote c: c followed by a
+// separator or by a part of another kind, so that "3e12" finds 3 E 12/4 and 3 E 12 bis
+// but not 3 E 120, and "w" finds W 1234 but not WX 1. It replaces a phrase query over
+// the cote's words, which cost 8 ms on 100,000 units for "1 D 1" (its words are in
+// every other cote) where a walk of the keyword dictionary from the prefix costs µs.
+// A cote that merely contains c further on (E DEPOT 5/1 D 1) is found by an unfielded
+// search, which still matches the cote's words.
+func coteBelow(c string) string {
+	next := ".*"
+	switch last := c[len(c)-1]; {
+	case last >= '0' && last <= '9':
+		next = "[^0-9].*"
+	case last >= 'a' && last <= 'z':
+		next = "[^a-z].*"
+	}
+	return regexp.QuoteMeta(c) + "(" + next + ")?"
 }
 
 // exactCoteBoost ranks the unit whose cote is exactly the whole query first: typing

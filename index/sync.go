@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+
 	"sesam/store"
 )
 
@@ -188,8 +192,50 @@ func buildGeneration(ctx context.Context, dir string, src Source, progress func(
 	if _, err := gen.catchUp(ctx, src); err != nil {
 		return fail(err)
 	}
+	if err := compact(ctx, gen.idx); err != nil {
+		return fail(err)
+	}
 	return gen, nil
 }
+
+// compact merges a new generation's segments into one before it goes live. Batches
+// leave a dozen segments that the merger would otherwise rewrite while the portal
+// serves, and a search visits every segment: on 100,000 units an exact cote took
+// 1.5–2 ms over 12 segments and 0.45 ms over one, and searches during the background
+// merges were several times slower still. A reindex is rare; it pays this once.
+func compact(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	// A merge task takes at most SegmentsPerMergeTask segments, and segments still in
+	// memory are persisted first: merge again until one file segment is left.
+	for range 20 {
+		st := s.StatsMap()
+		if n(st["num_root_filesegments"])+n(st["num_root_memorysegments"]) <= 1 {
+			return nil
+		}
+		if n(st["num_root_memorysegments"]) > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+			continue
+		}
+		if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// n reads a scorch counter.
+func n(v any) uint64 { u, _ := v.(uint64); return u }
 
 // Follow keeps the index fresh until ctx ends: it catches up when the store notifies a
 // change, and at least every sweep (a missed notification only delays). It also picks
