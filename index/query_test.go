@@ -2,6 +2,7 @@ package index
 
 import (
 	"errors"
+	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -82,6 +83,34 @@ func TestParseErrors(t *testing.T) {
 		}
 		if pe.Pos != tt.pos || pe.FR == "" || pe.EN == "" {
 			t.Errorf("Parse(%q) error at %d (%q / %q), want at %d with both messages", tt.q, pe.Pos, pe.FR, pe.EN, tt.pos)
+		}
+	}
+}
+
+// TestCoteBelow: cote:X finds X and the cotes below it, never a cote that merely
+// starts with the same characters.
+func TestCoteBelow(t *testing.T) {
+	tests := []struct {
+		cote string
+		in   []string
+		out  []string
+	}{
+		{"3 E 12", []string{"3 E 12", "3 E 12/4", "3 E 12 bis", "3 E 12-1"}, []string{"3 E 120", "3 E 1", "13 E 12"}},
+		{"W", []string{"W", "W 1234", "W/3"}, []string{"WX 1", "2 W 1"}},
+		{"1 NUM 1/", []string{"1 NUM 1/204-3"}, []string{"1 NUM 12"}},
+		{"1 D (a.b)", []string{"1 D (a.b)", "1 D (a.b) 2"}, []string{"1 D (aXb)"}},
+	}
+	for _, tt := range tests {
+		re := regexp.MustCompile("^(?:" + coteBelow(NormalizeCote(tt.cote)) + ")$")
+		for _, c := range tt.in {
+			if !re.MatchString(NormalizeCote(c)) {
+				t.Errorf("cote:%q does not find %q", tt.cote, c)
+			}
+		}
+		for _, c := range tt.out {
+			if re.MatchString(NormalizeCote(c)) {
+				t.Errorf("cote:%q finds %q", tt.cote, c)
+			}
 		}
 	}
 }
