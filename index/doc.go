@@ -20,8 +20,9 @@ const (
 // counts in every century and decade it covers, but in years only when short.
 const maxYearsPerUnit = 50
 
-// docOf turns a stored unit into the index document.
-func docOf(d *store.IndexUnit) map[string]any {
+// docOf turns a stored unit into the index document, written on day written (a day
+// number, see generation.writeDay).
+func docOf(d *store.IndexUnit, written int) map[string]any {
 	u := d.Unit
 	c := &u.Content
 	doc := map[string]any{
@@ -36,11 +37,14 @@ func docOf(d *store.IndexUnit) map[string]any {
 		fCoteText:    u.Cote,
 		fProducer:    u.OriginatingAgency,
 		fOpenDay:     float64(u.OpenDay),
-		fPublishDay:  float64(u.PublishDay),
+		fOnlineDay:   float64(max(u.OpenDay, u.PublishDay)),
 		fHasObject:   strconv.FormatBool(len(d.Objects) > 0),
 		fTitleSort:   sortKey(u.Title),
 		fCoteSort:    coteSortKey(u.Cote),
 		fDescription: descriptions(c.Descriptions, c.CustodialHistory),
+	}
+	if max(u.OpenDay, u.PublishDay) <= written {
+		doc[fOnline] = "true"
 	}
 	if u.DescriptionPublic {
 		doc[fDescPublic] = "true"

@@ -16,10 +16,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	bbolt "go.etcd.io/bbolt"
+
+	"sesam/access"
 )
 
 // seqKey is where a generation keeps the last change-feed sequence it applied.
@@ -42,6 +45,50 @@ type Index struct {
 type generation struct {
 	name string
 	idx  bleve.Index
+	base int          // writeDay when the generation was created: no unit was written before
+	last atomic.Int64 // latest writeDay of a write (see onlineQuery)
+
+	now func() time.Time // the clock of writes; nil: time.Now (tests set it)
+}
+
+// indexFormat names the mapping; an index of another format is rebuilt at start-up.
+const indexFormat = "3"
+
+// Internal keys of a generation besides seqKey.
+var (
+	formatKey  = []byte("sesam_format")
+	baseKey    = []byte("sesam_base_day")
+	writtenKey = []byte("sesam_written_day")
+)
+
+// errFormat says a generation was written by a build with another mapping.
+var errFormat = errors.New("index of another format")
+
+// writeDay is the day a write at t stands for, with a day of margin for the clocks
+// of several instances: a unit whose online day is at most this day is flagged online.
+func writeDay(t time.Time) int { return access.Today(t.Add(-24 * time.Hour)) }
+
+// loadGeneration reads a generation's format and days.
+func loadGeneration(name string, idx bleve.Index) (*generation, error) {
+	g := &generation{name: name, idx: idx}
+	if f, err := idx.GetInternal(formatKey); err != nil || string(f) != indexFormat {
+		return nil, fmt.Errorf("%s: %w %q (this build writes %q)", name, errFormat, f, indexFormat)
+	}
+	days := make([]int, 2)
+	for i, k := range [][]byte{baseKey, writtenKey} {
+		b, err := idx.GetInternal(k)
+		if err != nil {
+			return nil, err
+		}
+		if len(b) > 0 {
+			if days[i], err = strconv.Atoi(string(b)); err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", name, k, err)
+			}
+		}
+	}
+	g.base = days[0]
+	g.last.Store(int64(days[1]))
+	return g, nil
 }
 
 // ErrLocked says another process (a running `sesam serve`) has the index open.
@@ -66,8 +113,12 @@ func Open(dir string) (ix *Index, fresh bool, err error) {
 	if err == nil {
 		idx, oerr := openGeneration(filepath.Join(dir, name))
 		if oerr == nil {
-			ix.gen = &generation{name: name, idx: idx}
-			return ix, false, nil
+			g, lerr := loadGeneration(name, idx)
+			if lerr == nil {
+				ix.gen = g
+				return ix, false, nil
+			}
+			idx.Close() // another format: rebuilt below like a corrupt one
 		}
 		if errors.Is(oerr, ErrLocked) {
 			return nil, false, oerr
@@ -127,7 +178,15 @@ func newGeneration(dir string) (*generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	return &generation{name: name, idx: idx}, nil
+	g := &generation{name: name, idx: idx, base: writeDay(time.Now())}
+	b := idx.NewBatch()
+	b.SetInternal(formatKey, []byte(indexFormat))
+	b.SetInternal(baseKey, []byte(strconv.Itoa(g.base)))
+	if err := idx.Batch(b); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	return g, nil
 }
 
 // Close closes the live generation.
@@ -219,7 +278,12 @@ func (ix *Index) reloadIfMoved() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("open generation %s: %w", name, err)
 	}
-	return true, ix.swap(&generation{name: name, idx: idx})
+	g, err := loadGeneration(name, idx)
+	if err != nil {
+		idx.Close()
+		return false, fmt.Errorf("open generation %s: %w", name, err)
+	}
+	return true, ix.swap(g)
 }
 
 // removeOthers deletes generations that are neither live nor being built. A build

@@ -56,3 +56,27 @@ func TestLockedIndexIsNotRebuilt(t *testing.T) {
 		t.Errorf("the held generation was removed: %v", err)
 	}
 }
+
+// TestOtherFormatIsRebuilt: an index written by a build with another mapping (its
+// fields would not answer this build's queries: units would silently vanish from
+// searches) is replaced at start-up like a corrupt one.
+func TestOtherFormatIsRebuilt(t *testing.T) {
+	dir := t.TempDir()
+	ix, _, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := ix.Generation()
+	if err := ix.gen.idx.SetInternal(formatKey, []byte("0")); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	ix, fresh, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if !fresh || ix.Generation() == old {
+		t.Errorf("an index of format 0 was kept: fresh=%v generation=%s", fresh, ix.Generation())
+	}
+}

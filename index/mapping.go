@@ -35,7 +35,8 @@ const (
 	fFormat       = "format"      // MIME types of the objects (facet)
 	fHasObject    = "has_object"  // "true" or "false" (facet)
 	fOpenDay      = "open_day"    // first communicable day, yyyymmdd (0 always, 99991231 never/unknown)
-	fPublishDay   = "publish_day" // first day dissemination allows online publication
+	fOnlineDay    = "online_day"  // first day the public may see it: the later of open_day and the publication day
+	fOnline       = "online"      // "true" when online_day had passed when the unit was written (see onlineQuery)
 	fDescPublic   = "desc_public" // "true" when the fonds' description is public while closed
 	fPage         = "page"        // one value per PDF page, in order
 	fPageRef      = "page_ref"    // stored only, parallel to page: "objectID/page/source"
@@ -99,11 +100,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fID, fTenant, fLevel, fProducer, fHasObject, fTitleSort, fCoteSort} {
 		add(f, keywordField(true))
 	}
-	for _, f := range []string{fTenantPath, fAncestors, fKeywordFacet, fCentury, fDecade, fYear, fFormat, fDescPublic, fFacets} {
+	for _, f := range []string{fTenantPath, fAncestors, fKeywordFacet, fCentury, fDecade, fYear, fFormat, fDescPublic, fOnline, fFacets} {
 		add(f, keywordField(false))
 	}
 	add(fUID, keywordField(false))
-	for _, f := range []string{fStartYear, fEndYear, fOpenDay, fPublishDay, fDateAsc, fDateDesc} {
+	for _, f := range []string{fStartYear, fEndYear, fOpenDay, fOnlineDay, fDateAsc, fDateDesc} {
 		n := mapping.NewNumericFieldMapping()
 		n.Store = f != fDateAsc && f != fDateDesc
 		add(f, n)

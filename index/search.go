@@ -178,6 +178,18 @@ type searcher struct {
 // query is the whole query: the text, AND the user's filters, AND the security
 // filter (a Bleve filter clause: it restricts without scoring).
 func (s *searcher) query(node Node) query.Query {
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(s.text(node))
+	filter := scopeQuery(s.g, s.scope)
+	if f := s.b.filterQuery(s.req.Filters, s.scope.Today); f != nil {
+		filter = bleve.NewConjunctionQuery(filter, f)
+	}
+	bq.AddFilter(filter)
+	return bq
+}
+
+// text is the query's words, scored, without the filters.
+func (s *searcher) text(node Node) query.Query {
 	text := s.b.build(node)
 	if boost := exactCoteBoost(s.req.Query); boost != nil && node != nil {
 		wrap := bleve.NewBooleanQuery()
@@ -185,14 +197,7 @@ func (s *searcher) query(node Node) query.Query {
 		wrap.AddShould(boost)
 		text = wrap
 	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(text)
-	filter := scopeQuery(s.scope)
-	if f := s.b.filterQuery(s.req.Filters, s.scope.Today); f != nil {
-		filter = bleve.NewConjunctionQuery(filter, f)
-	}
-	bq.AddFilter(filter)
-	return bq
+	return text
 }
 
 // hitFields are what a hit shows; snippetStored what its snippets are cut from.
@@ -236,7 +241,7 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 		res.Hits = append(res.Hits, hitOf(h))
 	}
 	if node != nil && len(r.Hits) > 0 {
-		located, err := s.locate(ctx, q, r.Hits)
+		located, err := s.locate(ctx, s.text(node), r.Hits)
 		if err != nil {
 			return nil, err
 		}
@@ -255,9 +260,11 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	return res, nil
 }
 
-// locate finds where the query matched in the page's hits only: asking for locations in
+// locate finds where the words matched in the page's hits only: asking for locations in
 // the main search would read term positions for every matching unit, not just the 20
-// shown. It returns the hits in the order given.
+// shown. The hits passed the filters already: the words alone are looked for (building
+// the security filter again cost a quarter of a public search). It returns the hits in
+// the order given.
 func (s *searcher) locate(ctx context.Context, q query.Query, hits search.DocumentMatchCollection) ([]*search.DocumentMatch, error) {
 	ids := make([]string, len(hits))
 	for i, h := range hits {

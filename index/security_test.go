@@ -101,6 +101,11 @@ func TestSecurityProperty(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gen.idx.Close()
+	// Written on 2026-11-26 (write day 2026-11-25) into a generation of 2026-11-24:
+	// the scopes' days take the three ways of onlineQuery (a day before the last
+	// write, the base day's successor, and later).
+	gen.base = 20261124
+	gen.now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
 	var ius []*store.IndexUnit
 	for _, u := range units {
 		ius = append(ius, u.iu)

@@ -64,7 +64,7 @@ func (s *searcher) neighbour(ctx context.Context, w string) string {
 		}
 		bq := bleve.NewBooleanQuery()
 		bq.AddMust(bleve.NewDisjunctionQuery(qs...))
-		bq.AddFilter(scopeQuery(s.scope))
+		bq.AddFilter(scopeQuery(s.g, s.scope))
 		sr := bleve.NewSearchRequestOptions(bq, 1, 0, false)
 		sr.Fields = suggestFields
 		sr.IncludeLocations = true

@@ -92,8 +92,16 @@ func (g *generation) apply(ctx context.Context, src Source, ids []int64, seq int
 // write indexes units, deletes the gone ones and records seq (when > 0), in one batch.
 func (g *generation) write(units []*store.IndexUnit, gone []int64, seq int64) error {
 	b := g.idx.NewBatch()
+	now := time.Now
+	if g.now != nil {
+		now = g.now
+	}
+	day := writeDay(now())
+	if int64(day) > g.last.Load() {
+		b.SetInternal(writtenKey, []byte(strconv.Itoa(day)))
+	}
 	for _, u := range units {
-		if err := b.Index(strconv.FormatInt(u.Unit.ID, 10), docOf(u)); err != nil {
+		if err := b.Index(strconv.FormatInt(u.Unit.ID, 10), docOf(u, day)); err != nil {
 			return fmt.Errorf("index unit %d: %w", u.Unit.ID, err)
 		}
 	}
@@ -103,7 +111,12 @@ func (g *generation) write(units []*store.IndexUnit, gone []int64, seq int64) er
 	if seq > 0 {
 		b.SetInternal(seqKey, []byte(strconv.FormatInt(seq, 10)))
 	}
-	return g.idx.Batch(b)
+	if err := g.idx.Batch(b); err != nil {
+		return err
+	}
+	for last := g.last.Load(); int64(day) > last && !g.last.CompareAndSwap(last, int64(day)); last = g.last.Load() {
+	}
+	return nil
 }
 
 // Build writes a fresh generation from every unit of the store beside the live one,
