@@ -188,3 +188,13 @@ func TestRulesLoadCommand(t *testing.T) {
 		t.Errorf("bad referential: %d %s", code, errb)
 	}
 }
+
+// TestServeRefusesABadSearchRate: a misspelt setting stops the start with its name,
+// rather than serving with a limit nobody chose.
+func TestServeRefusesABadSearchRate(t *testing.T) {
+	t.Setenv("SESAM_SEARCH_RATE", "beaucoup")
+	code, _, errb := runSesam("serve", "--addr", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(errb, "SESAM_SEARCH_RATE") {
+		t.Errorf("serve with SESAM_SEARCH_RATE=beaucoup: exit %d, %q", code, errb)
+	}
+}

@@ -15,6 +15,7 @@ type config struct {
 	OIDCPostLogout   string
 	LogLevel         string
 	SMTPURL          string
+	SearchRate       string // searches per client address per minute
 }
 
 // defaultDatabaseURL is the local server of a development machine.
@@ -36,6 +37,7 @@ func configFromEnv(getenv func(string) string) config {
 		OIDCPostLogout:   getenv("SESAM_OIDC_POST_LOGOUT_REDIRECT_URI"),
 		LogLevel:         getenv("SESAM_LOG_LEVEL"),
 		SMTPURL:          getenv("SESAM_SMTP_URL"),
+		SearchRate:       getenv("SESAM_SEARCH_RATE"),
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = defaultDatabaseURL

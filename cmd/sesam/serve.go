@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	assets := fs.String("assets", "", "read templates and static files from this source tree (development)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	searchRate := 0 // the portal's default
+	if v := e.cfg.SearchRate; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("SESAM_SEARCH_RATE=%q: a number of searches per client and minute", v)
+		}
+		searchRate = n
 	}
 	log := newLogger(e)
 	st, err := openStore(ctx, e, true)
@@ -52,7 +61,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if base == "" {
 		base = "http://" + *addr
 	}
-	app, err := portal.New(ctx, portal.Config{Addr: *addr, BaseURL: base, DevLogin: *dev, DataDir: e.cfg.DataDir, AssetsDir: *assets,
+	app, err := portal.New(ctx, portal.Config{Addr: *addr, BaseURL: base, DevLogin: *dev, DataDir: e.cfg.DataDir, AssetsDir: *assets, SearchRate: searchRate,
 		OIDC: portal.OIDCConfig{Issuer: e.cfg.OIDCIssuer, ClientID: e.cfg.OIDCClientID, ClientSecret: e.cfg.OIDCClientSecret,
 			GroupsClaim: e.cfg.OIDCGroupsClaim, PostLogoutRedirectURI: e.cfg.OIDCPostLogout}},
 		portal.Deps{Store: st, Index: ix, Rights: rights, Journal: journal, Stamper: stamper, Log: log})
