@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/sesam
 
-.PHONY: build run test bench lint fuzz clean
+.PHONY: build run test bench bench-wrk lint fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/sesam
@@ -15,6 +15,10 @@ test:
 
 bench: build
 	./scripts/bench.sh
+
+# the portal under wrk on the data make bench left (search page and API, 1/16/64 connections)
+bench-wrk: build
+	./scripts/wrk.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

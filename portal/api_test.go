@@ -275,3 +275,39 @@ func TestDevLoginAndLogout(t *testing.T) {
 		t.Errorf("the session still works after logout")
 	}
 }
+
+// TestClientBehindTrustedProxy: behind a load balancer, the limits count each visitor
+// (the balancer's X-Real-IP); without a trusted balancer, the header is ignored, so a
+// visitor cannot dodge the limit by making up addresses.
+func TestClientBehindTrustedProxy(t *testing.T) {
+	ctx := context.Background()
+	search := func(app *App, client string) int {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/search?q=registre", nil)
+		req.Header.Set("X-Real-IP", client)
+		return do(t, app, nil, req).status
+	}
+	for _, tt := range []struct {
+		name    string
+		proxies []string
+		other   int // the status of a second visitor once the first is limited
+	}{
+		{"behind a trusted balancer", []string{"0.0.0.0/0"}, http.StatusOK},
+		{"no trusted balancer", nil, http.StatusTooManyRequests},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			app, err := New(ctx, Config{Addr: "127.0.0.1:0", BaseURL: "http://127.0.0.1:0", SearchRate: 2, TrustedProxies: tt.proxies},
+				Deps{Store: tStore, Index: tIndex, Rights: tRights, Journal: tJournal, Stamper: tStamper, Log: testLog})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+				if got := search(app, "203.0.113.7"); got != want {
+					t.Fatalf("search %d from 203.0.113.7: %d, want %d", i+1, got, want)
+				}
+			}
+			if got := search(app, "198.51.100.9"); got != tt.other {
+				t.Errorf("then a search from 198.51.100.9: %d, want %d", got, tt.other)
+			}
+		})
+	}
+}

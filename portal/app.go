@@ -33,6 +33,11 @@ type Config struct {
 	AssetsDir string
 	// SearchRate and LoginRate limit requests per client per minute (0: defaults).
 	SearchRate, LoginRate int
+	// TrustedProxies are the load balancers (addresses or CIDR ranges) whose ProxyHeader
+	// names the client: rate limits and the journal then see the visitor, not the
+	// balancer. Empty: the connection's address is the client.
+	TrustedProxies []string
+	ProxyHeader    string // default X-Real-IP (set by the balancer, not appended to)
 }
 
 // Journal records consultations; a consultation is served only once its entry is
@@ -89,7 +94,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*App, error) {
 			d.Log.Warn("oidc provider unavailable at start-up; logins will retry", "issuer", cfg.OIDC.Issuer, "err", err)
 		}
 	}
-	a.fiber = fiber.New(fiber.Config{
+	fc := fiber.Config{
 		ErrorHandler:          a.errorHandler,
 		BodyLimit:             1 << 20,
 		ReadTimeout:           30 * time.Second,
@@ -97,7 +102,17 @@ func New(ctx context.Context, cfg Config, d Deps) (*App, error) {
 		IdleTimeout:           2 * time.Minute,
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10,
-	})
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		// Only a request from a trusted proxy has its header believed; the header's
+		// value must be an address (EnableIPValidation), or the connection's is used.
+		fc.EnableTrustedProxyCheck, fc.TrustedProxies, fc.EnableIPValidation = true, cfg.TrustedProxies, true
+		fc.ProxyHeader = cfg.ProxyHeader
+		if fc.ProxyHeader == "" {
+			fc.ProxyHeader = "X-Real-IP"
+		}
+	}
+	a.fiber = fiber.New(fc)
 	a.routes()
 	return a, nil
 }

@@ -16,6 +16,8 @@ type config struct {
 	LogLevel         string
 	SMTPURL          string
 	SearchRate       string // searches per client address per minute
+	TrustedProxies   string // load balancers whose ProxyHeader names the client (comma-separated)
+	ProxyHeader      string
 }
 
 // defaultDatabaseURL is the local server of a development machine.
@@ -38,6 +40,8 @@ func configFromEnv(getenv func(string) string) config {
 		LogLevel:         getenv("SESAM_LOG_LEVEL"),
 		SMTPURL:          getenv("SESAM_SMTP_URL"),
 		SearchRate:       getenv("SESAM_SEARCH_RATE"),
+		TrustedProxies:   getenv("SESAM_TRUSTED_PROXIES"),
+		ProxyHeader:      getenv("SESAM_PROXY_HEADER"),
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = defaultDatabaseURL

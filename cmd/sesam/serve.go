@@ -62,6 +62,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		base = "http://" + *addr
 	}
 	app, err := portal.New(ctx, portal.Config{Addr: *addr, BaseURL: base, DevLogin: *dev, DataDir: e.cfg.DataDir, AssetsDir: *assets, SearchRate: searchRate,
+		TrustedProxies: splitList(e.cfg.TrustedProxies), ProxyHeader: e.cfg.ProxyHeader,
 		OIDC: portal.OIDCConfig{Issuer: e.cfg.OIDCIssuer, ClientID: e.cfg.OIDCClientID, ClientSecret: e.cfg.OIDCClientSecret,
 			GroupsClaim: e.cfg.OIDCGroupsClaim, PostLogoutRedirectURI: e.cfg.OIDCPostLogout}},
 		portal.Deps{Store: st, Index: ix, Rights: rights, Journal: journal, Stamper: stamper, Log: log})
@@ -154,4 +155,15 @@ func housekeeping(ctx context.Context, log *slog.Logger, st *store.Store, dataDi
 		case <-t.C:
 		}
 	}
+}
+
+// splitList reads a comma-separated setting.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
