@@ -77,7 +77,7 @@ func (b *bench) measurePG(ctx context.Context) error {
 			return fmt.Errorf("build bench_fts: %w", err)
 		}
 	}
-	b.res.PGBuild = newPhase(b.res.Indexing.Items, "units", time.Since(start))
+	b.res.PGBuild = newPhase(b.m.Units, "units", time.Since(start))
 	if err := pool.QueryRow(ctx, `SELECT pg_total_relation_size('bench_fts'), current_setting('server_version')`).
 		Scan(&b.res.PGBytes, &b.res.PGVersion); err != nil {
 		return err

@@ -28,7 +28,7 @@ type benchResult struct {
 	DurationS  float64      `json:"duration_s"` // per query and principal, for each engine
 	Import     *phase       `json:"import,omitempty"`
 	Extraction *phase       `json:"extraction,omitempty"`
-	Indexing   *phase       `json:"indexing"`
+	Indexing   *phase       `json:"indexing,omitempty"`
 	IndexBytes int64        `json:"index_bytes"`
 	PGBuild    *phase       `json:"postgresql_build,omitempty"` // bench_fts table and its indexes
 	PGBytes    int64        `json:"postgresql_bytes"`
