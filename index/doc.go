@@ -16,8 +16,8 @@ const (
 	noDateDesc = -1_000_000
 )
 
-// maxYearsPerUnit caps the year buckets one unit fills: a unit spanning centuries
-// counts in every century and decade it covers, but in years only when short.
+// maxYearsPerUnit caps the years of the histogram one unit counts in: a unit spanning
+// centuries counts in every century and decade it covers, but in years only when short.
 const maxYearsPerUnit = 50
 
 // docOf turns a stored unit into the index document, written on day written (a day
@@ -157,8 +157,8 @@ func identifiers(c *seda.Unit) []string {
 	return out
 }
 
-// addDates indexes the years (for ranges and sorting) and the histogram buckets: a
-// unit counts in every century and decade its dates cover.
+// addDates indexes the years, for ranges, sorting and the histogram (counted from the
+// columns: a unit counts in every century and decade its dates cover).
 func addDates(doc map[string]any, d *store.IndexUnit) {
 	// Sort keys always present (search-after needs a value): no date sorts last both ways.
 	doc[fDateAsc], doc[fDateDesc] = float64(noDateAsc), float64(noDateDesc)
@@ -180,21 +180,6 @@ func addDates(doc map[string]any, d *store.IndexUnit) {
 	}
 	doc[fStartYear], doc[fEndYear] = float64(sy), float64(ey)
 	doc[fDateAsc], doc[fDateDesc] = float64(sy), float64(sy)
-	var centuries, decades, years []string
-	for c := floorDiv(sy, 100); c <= floorDiv(ey, 100); c++ {
-		centuries = append(centuries, bucket(c*100))
-	}
-	if ey-sy <= 1000 {
-		for dd := floorDiv(sy, 10); dd <= floorDiv(ey, 10); dd++ {
-			decades = append(decades, bucket(dd*10))
-		}
-	}
-	if ey-sy < maxYearsPerUnit {
-		for y := sy; y <= ey; y++ {
-			years = append(years, bucket(y))
-		}
-	}
-	doc[fCentury], doc[fDecade], doc[fYear] = centuries, decades, years
 }
 
 func floorDiv(a, b int) int {
@@ -202,20 +187,6 @@ func floorDiv(a, b int) int {
 		return a/b - 1
 	}
 	return a / b
-}
-
-// bucket writes a year so that its keyword sorts in time order: a sign and five digits.
-func bucket(y int) string {
-	if y < 0 {
-		return fmt.Sprintf("-%05d", -y)
-	}
-	return fmt.Sprintf("+%05d", y)
-}
-
-// bucketYear reads a bucket back.
-func bucketYear(b string) (int, bool) {
-	y, err := strconv.Atoi(strings.TrimPrefix(b, "+"))
-	return y, err == nil
 }
 
 // addObjects indexes the formats and the text of every PDF page, in order, with a

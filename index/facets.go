@@ -1,16 +1,6 @@
 package index
 
-import (
-	"context"
-	"fmt"
-	"sort"
-	"strings"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
-
-	"sesam/access"
-)
+import "sort"
 
 // Facet is the count of the hits per value of a field, for the filtered query.
 type Facet struct {
@@ -49,67 +39,75 @@ var facetFields = []struct {
 	{"has_object", fHasObject, 2},
 }
 
-// combinedFacets are the facets counted through the one fFacets field (all but the
-// keywords, whose many values would crowd the others out of one terms facet), with the
-// histogram's centuries and decades.
+// combinedFacets are the facets whose values share the one fFacets field (all but the
+// keywords): the columns read one field instead of five.
 var combinedFacets = []struct{ name, field string }{
 	{"tenant", fTenant}, {"producer", fProducer}, {"level", fLevel}, {"format", fFormat}, {"has_object", fHasObject},
-	{"hist_century", fCentury}, {"hist_decade", fDecade},
 }
 
 // facetValue is a value of fFacets: the facet's name, a separator, the value.
 func facetValue(facet, v string) string { return facet + "\x1f" + v }
 
-// combinedSize bounds the distinct values of fFacets counted: far more than the
-// tenants, producers, levels, formats, centuries and decades a result can hold.
-const combinedSize = 100_000
+// histWidth is the width in years of a bar of each histogram unit.
+var histWidth = map[string]int{"century": 100, "decade": 10, "year": 1}
 
-// histogram units: the width of a bar in years and the field holding the buckets.
-var histUnits = map[string]struct {
-	field string
-	width int
-	size  int
-}{
-	"century": {fCentury, 100, 100},
-	"decade":  {fDecade, 10, 1000},
-	"year":    {fYear, 1, 2000},
-}
-
-func (s *searcher) addFacets(sr *bleve.SearchRequest) {
-	sr.AddFacet("combined", bleve.NewFacetRequest(fFacets, combinedSize))
-	sr.AddFacet("keyword", bleve.NewFacetRequest(fKeywordFacet, 30))
-	if s.req.Staff {
-		sr.AddFacet("status", statusFacet(s.scope.Today))
+// readFacets turns the collector's counts into the facets and the histogram.
+func (s *searcher) readFacets(c *collector, res *Result) {
+	t := c.tally
+	if t == nil {
+		t = newTally(0) // no segment: nothing was counted
 	}
-	if s.fixedHistUnit() == "year" {
-		h := histUnits["year"]
-		sr.AddFacet("hist_year", bleve.NewFacetRequest(h.field, h.size))
-	}
-}
-
-// splitCombined turns the fFacets counts back into one facet per name, each sorted by
-// count (then value) and cut to its size, as Bleve's own terms facets would be.
-func splitCombined(fr *search.FacetResult) map[string][]FacetValue {
-	out := map[string][]FacetValue{}
-	if fr == nil || fr.Terms == nil {
-		return out
-	}
-	for _, t := range fr.Terms.Terms() {
-		name, v, ok := strings.Cut(t.Term, "\x1f")
-		if ok {
-			out[name] = append(out[name], FacetValue{Value: v, Count: t.Count})
+	byName := map[string][]FacetValue{}
+	c.dict.mu.RLock()
+	for id, n := range t.values {
+		if n > 0 {
+			f := c.dict.facets[id]
+			byName[f] = append(byName[f], FacetValue{Value: c.dict.values[id], Count: int(n)})
 		}
 	}
-	for name, vs := range out {
+	c.dict.mu.RUnlock()
+	for _, f := range facetFields {
+		vs := byName[f.name]
 		sort.Slice(vs, func(i, j int) bool {
 			if vs[i].Count != vs[j].Count {
 				return vs[i].Count > vs[j].Count
 			}
 			return vs[i].Value < vs[j].Value
 		})
-		out[name] = vs
+		if len(vs) > f.size {
+			vs = vs[:f.size]
+		}
+		res.Facets = append(res.Facets, Facet{Name: f.name, Values: vs})
 	}
-	return out
+	if s.req.Staff {
+		var vs []FacetValue
+		for i, name := range []string{StatusOpen, StatusClosed, StatusNever} {
+			if t.status[i] > 0 {
+				vs = append(vs, FacetValue{Value: name, Count: t.status[i]})
+			}
+		}
+		res.Facets = append(res.Facets, Facet{Name: "status", Values: vs})
+	}
+	centuries := bars(t.centuries, floorDiv(histMin, 100)*100, 100)
+	decades := bars(t.decades, floorDiv(histMin, 10)*10, 10)
+	unit := s.fixedHistUnit()
+	switch {
+	case unit != "":
+	case len(centuries) > 2:
+		unit = "century"
+	case len(decades) > 2:
+		unit = "decade"
+	default:
+		unit = "year"
+	}
+	switch unit {
+	case "century":
+		res.Histogram = histogram(unit, centuries)
+	case "decade":
+		res.Histogram = histogram(unit, decades)
+	default:
+		res.Histogram = histogram(unit, bars(t.years, histMin, 1))
+	}
 }
 
 // fixedHistUnit chooses the histogram's unit from the year filter when both ends are
@@ -128,106 +126,34 @@ func (s *searcher) fixedHistUnit() string {
 	return "century"
 }
 
-func statusFacet(today int) *bleve.FacetRequest {
-	fr := bleve.NewFacetRequest(fOpenDay, 3)
-	t, next, never := float64(0), float64(today+1), float64(access.NeverDay)
-	fr.AddNumericRange(StatusOpen, &t, &next)
-	fr.AddNumericRange(StatusClosed, &next, &never)
-	fr.AddNumericRange(StatusNever, &never, nil)
-	return fr
-}
-
-func (s *searcher) readFacets(ctx context.Context, node Node, r *bleve.SearchResult, res *Result) error {
-	combined := splitCombined(r.Facets["combined"])
-	for _, f := range facetFields {
-		vs := combined[f.name]
-		if f.name == "keyword" {
-			vs = facetResultValues(r.Facets["keyword"])
+// bars lists the periods counted (non-zero), the first starting at year first.
+func bars(counts []int32, first, width int) []Bar {
+	var out []Bar
+	for i, n := range counts {
+		if n > 0 {
+			y := first + i*width
+			out = append(out, Bar{From: y, To: y + width - 1, Count: int(n)})
 		}
-		if len(vs) > f.size {
-			vs = vs[:f.size]
-		}
-		res.Facets = append(res.Facets, Facet{Name: f.name, Values: vs})
-	}
-	if s.req.Staff {
-		res.Facets = append(res.Facets, Facet{Name: "status", Values: facetResultValues(r.Facets["status"])})
-	}
-	unit := s.fixedHistUnit()
-	if unit == "" {
-		unit = adaptiveUnit(combined)
-	}
-	var buckets []FacetValue
-	switch {
-	case unit == "year" && r.Facets["hist_year"] != nil:
-		buckets = facetResultValues(r.Facets["hist_year"])
-	case unit == "year" && r.Total > 0:
-		fr, err := s.yearFacet(ctx, node)
-		if err != nil {
-			return err
-		}
-		buckets = facetResultValues(fr)
-	default:
-		buckets = combined["hist_"+unit]
-	}
-	res.Histogram = histogram(unit, buckets)
-	return nil
-}
-
-// adaptiveUnit goes from centuries to decades to years as the hits concentrate.
-func adaptiveUnit(f map[string][]FacetValue) string {
-	if len(f["hist_century"]) > 2 {
-		return "century"
-	}
-	if len(f["hist_decade"]) > 2 {
-		return "decade"
-	}
-	return "year"
-}
-
-// yearFacet counts years in a second, hit-less pass (only when the hits span at most
-// two decades, so the pass is small).
-func (s *searcher) yearFacet(ctx context.Context, node Node) (*search.FacetResult, error) {
-	sr := bleve.NewSearchRequestOptions(s.query(node), 0, 0, false)
-	h := histUnits["year"]
-	sr.AddFacet("hist_year", bleve.NewFacetRequest(h.field, h.size))
-	r, err := s.g.idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, fmt.Errorf("year histogram: %w", err)
-	}
-	return r.Facets["hist_year"], nil
-}
-
-func facetResultValues(fr *search.FacetResult) []FacetValue {
-	var out []FacetValue
-	if fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			out = append(out, FacetValue{Value: t.Term, Count: t.Count})
-		}
-	}
-	for _, nr := range fr.NumericRanges {
-		out = append(out, FacetValue{Value: nr.Name, Count: nr.Count})
 	}
 	return out
 }
 
-// histogram turns bucket counts into contiguous bars, empty periods included.
-func histogram(unit string, buckets []FacetValue) *Histogram {
+// histogram fills the gaps between the periods counted: contiguous bars, empty
+// periods included.
+func histogram(unit string, counted []Bar) *Histogram {
 	h := &Histogram{Unit: unit}
-	width := histUnits[unit].width
-	counts := map[int]int{}
-	var years []int
-	for _, b := range buckets {
-		if y, ok := bucketYear(b.Value); ok {
-			counts[y] = b.Count
-			years = append(years, y)
-		}
-	}
-	if len(years) == 0 {
+	if len(counted) == 0 {
 		return h
 	}
-	sort.Ints(years)
-	for y := years[0]; y <= years[len(years)-1]; y += width {
-		h.Bars = append(h.Bars, Bar{From: y, To: y + width - 1, Count: counts[y]})
+	width := histWidth[unit]
+	next := 0
+	for y := counted[0].From; y <= counted[len(counted)-1].From; y += width {
+		b := Bar{From: y, To: y + width - 1}
+		if counted[next].From == y {
+			b.Count = counted[next].Count
+			next++
+		}
+		h.Bars = append(h.Bars, b)
 	}
 	return h
 }

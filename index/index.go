@@ -49,10 +49,12 @@ type generation struct {
 	last atomic.Int64 // latest writeDay of a write (see onlineQuery)
 
 	now func() time.Time // the clock of writes; nil: time.Now (tests set it)
+
+	cols *columnCache // facet and sort columns of its segments
 }
 
 // indexFormat names the mapping; an index of another format is rebuilt at start-up.
-const indexFormat = "3"
+const indexFormat = "4"
 
 // Internal keys of a generation besides seqKey.
 var (
@@ -70,7 +72,7 @@ func writeDay(t time.Time) int { return access.Today(t.Add(-24 * time.Hour)) }
 
 // loadGeneration reads a generation's format and days.
 func loadGeneration(name string, idx bleve.Index) (*generation, error) {
-	g := &generation{name: name, idx: idx}
+	g := &generation{name: name, idx: idx, cols: newColumnCache()}
 	if f, err := idx.GetInternal(formatKey); err != nil || string(f) != indexFormat {
 		return nil, fmt.Errorf("%s: %w %q (this build writes %q)", name, errFormat, f, indexFormat)
 	}
@@ -178,7 +180,7 @@ func newGeneration(dir string) (*generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	g := &generation{name: name, idx: idx, base: writeDay(time.Now())}
+	g := &generation{name: name, idx: idx, base: writeDay(time.Now()), cols: newColumnCache()}
 	b := idx.NewBatch()
 	b.SetInternal(formatKey, []byte(indexFormat))
 	b.SetInternal(baseKey, []byte(strconv.Itoa(g.base)))

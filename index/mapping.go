@@ -29,9 +29,6 @@ const (
 	fEndYear      = "end_year"
 	fStart        = "start" // stored only: the dates as written in ISO form
 	fEnd          = "end"
-	fCentury      = "century" // histogram buckets as keywords (cheaper than numeric ranges)
-	fDecade       = "decade"
-	fYear         = "year"
 	fFormat       = "format"      // MIME types of the objects (facet)
 	fHasObject    = "has_object"  // "true" or "false" (facet)
 	fOpenDay      = "open_day"    // first communicable day, yyyymmdd (0 always, 99991231 never/unknown)
@@ -100,7 +97,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, f := range []string{fID, fTenant, fLevel, fProducer, fHasObject, fTitleSort, fCoteSort} {
 		add(f, keywordField(true))
 	}
-	for _, f := range []string{fTenantPath, fAncestors, fKeywordFacet, fCentury, fDecade, fYear, fFormat, fDescPublic, fOnline, fFacets} {
+	for _, f := range []string{fTenantPath, fAncestors, fKeywordFacet, fFormat, fDescPublic, fOnline, fFacets} {
 		add(f, keywordField(false))
 	}
 	add(fUID, keywordField(false))

@@ -2,8 +2,6 @@ package index
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -207,52 +205,46 @@ var (
 )
 
 func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
-	// One hit more than the page: its presence says there is a next page.
-	size := s.req.Size + 1
-	if s.req.NoHits {
-		size = 0
-	}
-	q := s.query(node)
-	sr := bleve.NewSearchRequestOptions(q, size, 0, false)
-	sr.Fields = hitFields
-	sr.SortByCustom(sortOrder(s.req.Sort, node == nil))
-	if s.req.After != "" {
-		after, err := decodeCursor(s.req.After)
-		if err != nil {
-			return nil, err
+	o := orderOf(s.req.Sort, node == nil)
+	c := &collector{cache: s.g.cols, dict: s.g.cols.dict, order: o, facets: s.req.Facets,
+		staff: s.req.Staff, today: s.scope.Today}
+	if !s.req.NoHits {
+		// One hit more than the page: its presence says there is a next page.
+		c.keep = s.req.Size + 1
+		if s.req.After != "" {
+			after, err := decodeCursor(s.req.After, o)
+			if err != nil {
+				return nil, err
+			}
+			c.after = after
+		} else {
+			c.keep += (s.req.Page - 1) * s.req.Size
 		}
-		sr.SearchAfter = after
-	} else {
-		sr.From = (s.req.Page - 1) * s.req.Size
 	}
-	if s.req.Facets {
-		s.addFacets(sr)
+	// Bleve matches (and scores, when the order needs it); the collector does the rest.
+	sr := bleve.NewSearchRequestOptions(s.query(node), 0, 0, false)
+	if o != byScore {
+		sr.Score = bleve.ScoreNone
 	}
-	r, err := s.g.idx.SearchInContext(ctx, sr)
+	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.makeHandler))
+	r, err := s.g.idx.SearchInContext(hctx, sr)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	res := &Result{Total: r.Total}
-	if len(r.Hits) > s.req.Size {
-		r.Hits = r.Hits[:s.req.Size]
-		res.Next = encodeCursor(r.Hits[len(r.Hits)-1].DecodedSort)
+	keys := c.sorted()
+	if s.req.After == "" {
+		keys = keys[min(len(keys), (s.req.Page-1)*s.req.Size):]
 	}
-	for _, h := range r.Hits {
-		res.Hits = append(res.Hits, hitOf(h))
+	if len(keys) > s.req.Size {
+		keys = keys[:s.req.Size]
+		res.Next = encodeCursor(o, keys[len(keys)-1])
 	}
-	if node != nil && len(r.Hits) > 0 {
-		located, err := s.locate(ctx, s.text(node), r.Hits)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.snippets(ctx, located, res.Hits); err != nil {
-			return nil, err
-		}
+	if err := s.hits(ctx, node, keys, res); err != nil {
+		return nil, err
 	}
 	if s.req.Facets {
-		if err := s.readFacets(ctx, node, r, res); err != nil {
-			return nil, err
-		}
+		s.readFacets(c, res)
 	}
 	if r.Total == 0 && node != nil {
 		res.Suggestion = s.suggest(ctx, node)
@@ -260,101 +252,63 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	return res, nil
 }
 
-// locate finds where the words matched in the page's hits only: asking for locations in
-// the main search would read term positions for every matching unit, not just the 20
-// shown. The hits passed the filters already: the words alone are looked for (building
-// the security filter again cost a quarter of a public search). It returns the hits in
-// the order given.
-func (s *searcher) locate(ctx context.Context, q query.Query, hits search.DocumentMatchCollection) ([]*search.DocumentMatch, error) {
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
+// hits reads the stored fields of the page's hits and, for a search with words, where
+// the words matched, for the snippets. The hits passed the filters already: the words
+// alone are looked for (building the security filter again cost a quarter of a public
+// search), in the page's units only (locations of every matching unit would be read
+// otherwise).
+func (s *searcher) hits(ctx context.Context, node Node, keys []hitKey, res *Result) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = strconv.FormatUint(k.uid, 10)
+	}
+	byID := make(map[string]*search.DocumentMatch, len(ids))
+	fetch := func(q query.Query, locations bool) error {
+		sr := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
+		sr.IncludeLocations = locations
+		sr.Fields = hitFields
+		if locations {
+			sr.Fields = append(append([]string(nil), hitFields...), snippetStored...)
+		}
+		sr.Score = bleve.ScoreNone
+		r, err := s.g.idx.SearchInContext(ctx, sr)
+		if err != nil {
+			return fmt.Errorf("search hits: %w", err)
+		}
+		for _, h := range r.Hits {
+			byID[h.ID] = h
+		}
+		return nil
 	}
 	// A conjunction led by the few ids skips the postings of the other units.
-	sr := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q), len(ids), 0, false)
-	sr.IncludeLocations = true
-	sr.Fields = snippetStored
-	r, err := s.g.idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return nil, fmt.Errorf("snippets: %w", err)
-	}
-	byID := make(map[string]*search.DocumentMatch, len(r.Hits))
-	for _, h := range r.Hits {
-		byID[h.ID] = h
-	}
-	out := make([]*search.DocumentMatch, len(hits))
-	for i, h := range hits {
-		if m := byID[h.ID]; m != nil {
-			out[i] = m
-		} else {
-			out[i] = h
+	if node != nil {
+		if err := fetch(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), s.text(node)), true); err != nil {
+			return err
 		}
 	}
-	return out, nil
-}
-
-// sortOrder: every order ends on the unit id, so that search-after pages are stable
-// (no hit skipped or repeated between two pages). The id is read from doc values as a
-// zero-padded keyword (one term; a number would be eight prefix-coded terms): Bleve's
-// own document-id tie-break fetches every hit's stored id.
-func sortOrder(sort string, browse bool) search.SortOrder {
-	id := &search.SortField{Field: fUID, Type: search.SortFieldAsString}
-	num := func(field string, desc bool) *search.SortField {
-		return &search.SortField{Field: field, Desc: desc, Type: search.SortFieldAsNumber, Missing: search.SortFieldMissingLast}
-	}
-	str := func(field string) *search.SortField {
-		return &search.SortField{Field: field, Type: search.SortFieldAsString, Missing: search.SortFieldMissingLast}
-	}
-	switch sort {
-	case SortDate:
-		return search.SortOrder{num(fDateAsc, false), id}
-	case SortDateDesc:
-		return search.SortOrder{num(fDateDesc, true), id}
-	case SortTitle:
-		return search.SortOrder{str(fTitleSort), id}
-	case SortCote:
-		return search.SortOrder{str(fCoteSort), id}
-	case SortOpened:
-		return search.SortOrder{num(fOpenDay, true), id}
-	}
-	if browse {
-		// No text to rank by: a browse lists by cote, the archivist's order.
-		return search.SortOrder{str(fCoteSort), id}
-	}
-	return search.SortOrder{&search.SortScore{Desc: true}, id}
-}
-
-// encodeCursor writes a hit's decoded sort values (what SearchAfter takes) as an
-// opaque URL-safe cursor. String sort values may hold any byte (a missing value sorts
-// as 0xff bytes), so each is written raw behind its length.
-func encodeCursor(sort []string) string {
-	var b []byte
-	for _, v := range sort {
-		b = binary.AppendUvarint(b, uint64(len(v)))
-		b = append(b, v...)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(c string) ([]string, error) {
-	bad := fmt.Errorf("lien de page invalide: %w", sesam.ErrInvalid)
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, bad
-	}
-	var after []string
-	for len(b) > 0 {
-		n, k := binary.Uvarint(b)
-		if k <= 0 || uint64(len(b)-k) < n {
-			return nil, bad
+	if len(byID) < len(ids) {
+		if err := fetch(bleve.NewDocIDQuery(ids), false); err != nil {
+			return err
 		}
-		after = append(after, string(b[k:k+int(n)]))
-		b = b[k+int(n):]
 	}
-	if len(after) == 0 || len(after) > 4 {
-		return nil, bad
+	var located []*search.DocumentMatch
+	for i, k := range keys {
+		m := byID[ids[i]]
+		if m == nil {
+			continue // removed from the index since it was found
+		}
+		h := hitOf(m)
+		h.Score = k.score
+		res.Hits = append(res.Hits, h)
+		located = append(located, m)
 	}
-	return after, nil
+	if node == nil {
+		return nil
+	}
+	return s.snippets(ctx, located, res.Hits)
 }
 
 func hitOf(h *search.DocumentMatch) Hit {

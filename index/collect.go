@@ -1,0 +1,299 @@
+package index
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
+
+	"sesam"
+	"sesam/access"
+)
+
+// The collector sees every hit of a search that passed the query and the filters
+// (Bleve calls it through search.MakeDocumentMatchHandlerKey) and, from the columns,
+// counts the facets and the histogram and keeps the page's hits in the requested
+// order. Bleve then only matches and scores: it reads no doc values per hit.
+
+// hitKey orders hits: num, then str, then uid, all ascending; every order of the
+// portal is written as such a key (a descending number is complemented).
+type hitKey struct {
+	num   uint64
+	str   []byte
+	uid   uint64
+	score float64
+}
+
+func (a *hitKey) less(b *hitKey) bool {
+	if a.num != b.num {
+		return a.num < b.num
+	}
+	if c := bytes.Compare(a.str, b.str); c != 0 {
+		return c < 0
+	}
+	return a.uid < b.uid
+}
+
+// orderedFloat maps a float64 to a uint64 of the same order.
+func orderedFloat(f float64) uint64 {
+	b := math.Float64bits(f)
+	if b>>63 == 1 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+// ascInt and descInt map a number to a key ascending or descending with it.
+func ascInt(v int32) uint64  { return uint64(int64(v) - math.MinInt32) }
+func descInt(v int32) uint64 { return uint64(math.MaxInt32 - int64(v)) }
+
+// order is how hits are ranked.
+type order int
+
+const (
+	byScore order = iota + 1
+	byDateAsc
+	byDateDesc
+	byTitle
+	byCote
+	byOpened
+)
+
+// orderOf is the order of a sort; a browse (no words) lists by cote, the archivist's order.
+func orderOf(sort string, browse bool) order {
+	switch sort {
+	case SortDate:
+		return byDateAsc
+	case SortDateDesc:
+		return byDateDesc
+	case SortTitle:
+		return byTitle
+	case SortCote:
+		return byCote
+	case SortOpened:
+		return byOpened
+	}
+	if browse {
+		return byCote
+	}
+	return byScore
+}
+
+// collector gathers one search's facets and page.
+type collector struct {
+	dict  *facetDict
+	cache *columnCache
+	order order
+	keep  int     // hits kept: the page and the ones before it, plus one
+	after *hitKey // search-after: only hits after this one
+
+	facets bool
+	staff  bool
+	today  int
+
+	cols  *snapColumns
+	hint  int
+	heap  []hitKey // max-heap of the keep smallest keys
+	tally *tally
+}
+
+// tally is what a search counts.
+type tally struct {
+	values    []int32 // by facet value id
+	centuries []int32 // by histIndex
+	decades   []int32
+	years     []int32
+	status    [3]int // open, closed, never
+}
+
+// The histogram counts years in [histMin, histMax]; dates beyond are not drawn.
+const (
+	histMin = -9999
+	histMax = 9999
+)
+
+func newTally(values int) *tally {
+	return &tally{
+		values:    make([]int32, values),
+		centuries: make([]int32, (histMax-histMin)/100+2),
+		decades:   make([]int32, (histMax-histMin)/10+2),
+		years:     make([]int32, histMax-histMin+1),
+	}
+}
+
+// makeHandler is Bleve's hook: called once per search with the snapshot searched.
+func (c *collector) makeHandler(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+	is, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, false, fmt.Errorf("index reader %T is not a scorch snapshot", sctx.IndexReader)
+	}
+	cols, err := c.cache.forSnapshot(is)
+	if err != nil {
+		return nil, false, err
+	}
+	c.cols = cols
+	if c.facets {
+		c.tally = newTally(c.dict.size())
+	}
+	pool := sctx.DocumentMatchPool
+	return func(d *search.DocumentMatch) error {
+		if d == nil {
+			return nil // the end of the search
+		}
+		c.add(d)
+		pool.Put(d)
+		return nil
+	}, false, nil
+}
+
+func (c *collector) add(d *search.DocumentMatch) {
+	if len(d.IndexInternalID) != 8 {
+		return
+	}
+	si, local := c.cols.locate(binary.BigEndian.Uint64(d.IndexInternalID), c.hint)
+	c.hint = si
+	sc := c.cols.segs[si]
+	if c.facets {
+		c.count(sc, local)
+	}
+	if c.keep == 0 {
+		return
+	}
+	k := c.key(sc, local, d.Score)
+	if c.after != nil && !c.after.less(&k) {
+		return
+	}
+	c.push(k)
+}
+
+func (c *collector) key(sc *segColumns, d uint32, score float64) hitKey {
+	k := hitKey{uid: sc.uid[d], score: score}
+	switch c.order {
+	case byScore:
+		k.num = ^orderedFloat(score)
+	case byDateAsc:
+		k.num = ascInt(sc.dateAsc[d])
+	case byDateDesc:
+		k.num = descInt(sc.dateDesc[d])
+	case byOpened:
+		k.num = descInt(sc.openDay[d])
+	case byTitle:
+		k.str = sc.title.at(d)
+	case byCote:
+		k.str = sc.cote.at(d)
+	}
+	return k
+}
+
+func (c *collector) count(sc *segColumns, d uint32) {
+	t := c.tally
+	for _, v := range sc.vals[sc.start[d]:sc.start[d+1]] {
+		t.values[v]++
+	}
+	if c.staff {
+		switch od := int(sc.openDay[d]); {
+		case od <= c.today:
+			t.status[0]++
+		case od >= access.NeverDay:
+			t.status[2]++
+		default:
+			t.status[1]++
+		}
+	}
+	sy, ey := sc.startYear[d], sc.endYear[d]
+	if sy == noYear || sy < histMin || ey > histMax {
+		return
+	}
+	for cy := floorDiv(int(sy), 100); cy <= floorDiv(int(ey), 100); cy++ {
+		t.centuries[cy-floorDiv(histMin, 100)]++
+	}
+	if ey-sy <= 1000 {
+		for dy := floorDiv(int(sy), 10); dy <= floorDiv(int(ey), 10); dy++ {
+			t.decades[dy-floorDiv(histMin, 10)]++
+		}
+	}
+	if ey-sy < maxYearsPerUnit {
+		for y := sy; y <= ey; y++ {
+			t.years[y-histMin]++
+		}
+	}
+}
+
+// push keeps k when it is among the keep smallest keys seen (a max-heap: the root is
+// the largest kept, the one a better hit replaces).
+func (c *collector) push(k hitKey) {
+	h := c.heap
+	if len(h) < c.keep {
+		h = append(h, k)
+		for i := len(h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !h[p].less(&h[i]) {
+				break
+			}
+			h[p], h[i] = h[i], h[p]
+			i = p
+		}
+		c.heap = h
+		return
+	}
+	if !k.less(&h[0]) {
+		return
+	}
+	h[0] = k
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h) && h[m].less(&h[l]) {
+			m = l
+		}
+		if r < len(h) && h[m].less(&h[r]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[m], h[i] = h[i], h[m]
+		i = m
+	}
+}
+
+// sorted returns the kept keys in order.
+func (c *collector) sorted() []hitKey {
+	out := append([]hitKey(nil), c.heap...)
+	sort.Slice(out, func(i, j int) bool { return out[i].less(&out[j]) })
+	return out
+}
+
+// A cursor names the last hit of a page in one order: a version, the order, the
+// key's number and unit id, then its string.
+const cursorVersion = 2
+
+func encodeCursor(o order, k hitKey) string {
+	b := []byte{cursorVersion, byte(o)}
+	b = binary.BigEndian.AppendUint64(b, k.num)
+	b = binary.BigEndian.AppendUint64(b, k.uid)
+	b = append(b, k.str...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var errCursor = errors.New("lien de page invalide")
+
+func decodeCursor(cursor string, o order) (*hitKey, error) {
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(b) < 18 || b[0] != cursorVersion {
+		return nil, fmt.Errorf("%w: %w", errCursor, sesam.ErrInvalid)
+	}
+	if order(b[1]) != o {
+		return nil, fmt.Errorf("%w (il suit un autre tri): %w", errCursor, sesam.ErrInvalid)
+	}
+	k := &hitKey{num: binary.BigEndian.Uint64(b[2:10]), uid: binary.BigEndian.Uint64(b[10:18])}
+	if len(b) > 18 {
+		k.str = b[18:]
+	}
+	return k, nil
+}

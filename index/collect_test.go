@@ -1,0 +1,180 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"sesam/access"
+)
+
+// TestOrdersAndPaging: in every order, walking the results page by page with the
+// "next page" cursors and jumping to page N give the same sequence, each unit once,
+// and the sequence follows the order as the store sees it.
+func TestOrdersAndPaging(t *testing.T) {
+	ctx := context.Background()
+	scope := access.Scope{Tenants: []string{"cdg62", "cdg59"}, Today: access.Today(timeNow())}
+	var total int
+	if err := testStore.Pool().QueryRow(ctx, "SELECT count(*) FROM unit").Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	// The store's view of each order, for the units the index holds.
+	sqlOrder := map[string]string{
+		SortDate:      "coalesce(extract(year from coalesce(start_date, end_date)), 1e6), id",
+		SortOpened:    "open_day DESC, id",
+		SortRelevance: "", // checked by the scores below
+	}
+	for _, c := range []struct{ sort, query string }{
+		{SortRelevance, ""}, {SortRelevance, "archives OR document OR dossier"}, {SortDate, ""}, {SortDateDesc, ""},
+		{SortTitle, ""}, {SortCote, ""}, {SortOpened, ""},
+	} {
+		t.Run(c.sort+"/"+c.query, func(t *testing.T) {
+			all := walk(t, ctx, scope, Request{Query: c.query, Sort: c.sort, Size: 7})
+			byPage := jump(t, ctx, scope, Request{Query: c.query, Sort: c.sort, Size: 7})
+			if diff := cmp.Diff(ids(all), ids(byPage)); diff != "" {
+				t.Errorf("cursor pages and numbered pages differ (-cursor +numbered):\n%s", diff)
+			}
+			seen := map[int64]bool{}
+			for _, h := range all {
+				if seen[h.ID] {
+					t.Errorf("unit %d twice", h.ID)
+				}
+				seen[h.ID] = true
+			}
+			if c.query == "" && len(all) != total {
+				t.Errorf("browse walked %d units, the store has %d", len(all), total)
+			}
+			if c.query != "" && len(all) == 0 {
+				t.Fatal("the query finds nothing: the test says nothing")
+			}
+			for i := 1; i < len(all); i++ {
+				if c.query != "" && all[i].Score > all[i-1].Score {
+					t.Errorf("hit %d (%d) scores %g above the hit before it (%g)", i, all[i].ID, all[i].Score, all[i-1].Score)
+				}
+			}
+			if q, ok := sqlOrder[c.sort]; ok && q != "" && c.query == "" {
+				want := sqlIDs(t, ctx, "SELECT id FROM unit ORDER BY "+q)
+				if diff := cmp.Diff(want, ids(all)); diff != "" {
+					t.Errorf("order differs from the store's (-sql +index):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+// TestCursorOfAnotherOrder: a cursor followed in another order is a clear error.
+func TestCursorOfAnotherOrder(t *testing.T) {
+	ctx := context.Background()
+	scope := access.Scope{Tenants: []string{"cdg62", "cdg59"}, Today: access.Today(timeNow())}
+	res, err := testIndex.Search(ctx, scope, Request{Sort: SortDate, Size: 2}, nil)
+	if err != nil || res.Next == "" {
+		t.Fatalf("first page: %v, next %q", err, res.Next)
+	}
+	for _, after := range []string{res.Next + "x", "AAAA", "%%%"} {
+		if _, err := testIndex.Search(ctx, scope, Request{Sort: SortDate, Size: 2, After: after}, nil); err == nil {
+			t.Errorf("cursor %q accepted", after)
+		}
+	}
+	if _, err := testIndex.Search(ctx, scope, Request{Sort: SortTitle, Size: 2, After: res.Next}, nil); err == nil {
+		t.Error("a date cursor was accepted for the title order")
+	}
+}
+
+// TestHistogramMatchesSQL: the decades of the histogram count what SQL counts.
+func TestHistogramMatchesSQL(t *testing.T) {
+	ctx := context.Background()
+	scope := access.Scope{Tenants: []string{"cdg62", "cdg59"}, Today: access.Today(timeNow())}
+	from, to := 1900, 2099
+	res, err := testIndex.Search(ctx, scope, Request{Facets: true, Filters: Filters{FromYear: &from, ToYear: &to}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Histogram == nil || res.Histogram.Unit != "decade" {
+		t.Fatalf("histogram %+v, want decades", res.Histogram)
+	}
+	got := map[string]int{}
+	for _, b := range res.Histogram.Bars {
+		if b.Count > 0 {
+			got[fmt.Sprint(b.From)] = b.Count
+		}
+	}
+	want := sqlCounts(t, `SELECT d::text, count(*) FROM unit,
+		generate_series(floor(extract(year from coalesce(start_date, end_date)) / 10)::int * 10,
+			floor(extract(year from coalesce(end_date, start_date)) / 10)::int * 10, 10) d
+		WHERE coalesce(start_date, end_date) IS NOT NULL
+		  AND extract(year from coalesce(start_date, end_date)) <= $1 AND extract(year from coalesce(end_date, start_date)) >= $2
+		GROUP BY 1`, to, from)
+	if len(want) == 0 {
+		t.Fatal("no dated unit: the test says nothing")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("decades (-sql +index):\n%s", diff)
+	}
+}
+
+func walk(t *testing.T, ctx context.Context, scope access.Scope, req Request) []Hit {
+	t.Helper()
+	var out []Hit
+	for pages := 0; pages < 1000; pages++ {
+		res, err := testIndex.Search(ctx, scope, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, res.Hits...)
+		if res.Next == "" {
+			return out
+		}
+		req.After = res.Next
+	}
+	t.Fatal("more than 1000 pages")
+	return nil
+}
+
+func jump(t *testing.T, ctx context.Context, scope access.Scope, req Request) []Hit {
+	t.Helper()
+	var out []Hit
+	for req.Page = 1; req.Page < 1000; req.Page++ {
+		res, err := testIndex.Search(ctx, scope, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, res.Hits...)
+		if res.Next == "" {
+			return out
+		}
+	}
+	t.Fatal("more than 1000 pages")
+	return nil
+}
+
+func ids(hits []Hit) []int64 {
+	out := make([]int64, len(hits))
+	for i, h := range hits {
+		out[i] = h.ID
+	}
+	return out
+}
+
+func sqlIDs(t *testing.T, ctx context.Context, q string) []int64 {
+	t.Helper()
+	rows, err := testStore.Pool().Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	return slices.Clip(out)
+}
