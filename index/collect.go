@@ -105,8 +105,10 @@ type collector struct {
 
 // tally is what a search counts.
 type tally struct {
-	values    []int32 // by facet value id
-	centuries []int32 // by histIndex
+	values []int32 // by facet value id
+	// Periods from histMin on, as differences: the count of period i is the sum of
+	// the first i+1 values (one hit adds in O(1) however long its span).
+	centuries []int32
 	decades   []int32
 	years     []int32
 	status    [3]int // open, closed, never
@@ -121,9 +123,9 @@ const (
 func newTally(values int) *tally {
 	return &tally{
 		values:    make([]int32, values),
-		centuries: make([]int32, (histMax-histMin)/100+2),
-		decades:   make([]int32, (histMax-histMin)/10+2),
-		years:     make([]int32, histMax-histMin+1),
+		centuries: make([]int32, (histMax-histMin)/100+3),
+		decades:   make([]int32, (histMax-histMin)/10+3),
+		years:     make([]int32, histMax-histMin+2),
 	}
 }
 
@@ -206,23 +208,22 @@ func (c *collector) count(sc *segColumns, d uint32) {
 			t.status[1]++
 		}
 	}
-	sy, ey := sc.startYear[d], sc.endYear[d]
-	if sy == noYear || sy < histMin || ey > histMax {
+	sy, ey := int(sc.startYear[d]), int(sc.endYear[d])
+	if sy == noYear {
 		return
 	}
-	for cy := floorDiv(int(sy), 100); cy <= floorDiv(int(ey), 100); cy++ {
-		t.centuries[cy-floorDiv(histMin, 100)]++
+	// A unit counts in every period its dates cover: +1 where its span starts, -1
+	// after it ends (the counts are the running sums, see tally.bars).
+	sy, ey = max(sy, histMin), min(ey, histMax)
+	if sy > ey {
+		return
 	}
-	if ey-sy <= 1000 {
-		for dy := floorDiv(int(sy), 10); dy <= floorDiv(int(ey), 10); dy++ {
-			t.decades[dy-floorDiv(histMin, 10)]++
-		}
-	}
-	if ey-sy < maxYearsPerUnit {
-		for y := sy; y <= ey; y++ {
-			t.years[y-histMin]++
-		}
-	}
+	t.centuries[floorDiv(sy, 100)-floorDiv(histMin, 100)]++
+	t.centuries[floorDiv(ey, 100)-floorDiv(histMin, 100)+1]--
+	t.decades[floorDiv(sy, 10)-floorDiv(histMin, 10)]++
+	t.decades[floorDiv(ey, 10)-floorDiv(histMin, 10)+1]--
+	t.years[sy-histMin]++
+	t.years[ey-histMin+1]--
 }
 
 // push keeps k when it is among the keep smallest keys seen (a max-heap: the root is

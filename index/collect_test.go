@@ -23,7 +23,8 @@ func TestOrdersAndPaging(t *testing.T) {
 	}
 	// The store's view of each order, for the units the index holds.
 	sqlOrder := map[string]string{
-		SortDate:      "coalesce(extract(year from coalesce(start_date, end_date)), 1e6), id",
+		SortDate:      "least(coalesce(start_date, end_date), coalesce(end_date, start_date)) NULLS LAST, id",
+		SortDateDesc:  "greatest(coalesce(start_date, end_date), coalesce(end_date, start_date)) DESC NULLS LAST, id",
 		SortOpened:    "open_day DESC, id",
 		SortRelevance: "", // checked by the scores below
 	}
@@ -83,35 +84,46 @@ func TestCursorOfAnotherOrder(t *testing.T) {
 	}
 }
 
-// TestHistogramMatchesSQL: the decades of the histogram count what SQL counts.
+// TestHistogramMatchesSQL: the bars count what SQL counts, every unit in every period
+// its dates cover (long spans included), within the years asked for.
 func TestHistogramMatchesSQL(t *testing.T) {
 	ctx := context.Background()
 	scope := access.Scope{Tenants: []string{"cdg62", "cdg59"}, Today: access.Today(timeNow())}
-	from, to := 1900, 2099
-	res, err := testIndex.Search(ctx, scope, Request{Facets: true, Filters: Filters{FromYear: &from, ToYear: &to}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Histogram == nil || res.Histogram.Unit != "decade" {
-		t.Fatalf("histogram %+v, want decades", res.Histogram)
-	}
-	got := map[string]int{}
-	for _, b := range res.Histogram.Bars {
-		if b.Count > 0 {
-			got[fmt.Sprint(b.From)] = b.Count
+	for _, c := range []struct {
+		unit     string
+		from, to int
+	}{{"decade", 1900, 2099}, {"year", 1990, 2005}, {"century", 1000, 2500}} {
+		res, err := testIndex.Search(ctx, scope, Request{Facets: true, Filters: Filters{FromYear: &c.from, ToYear: &c.to}}, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	want := sqlCounts(t, `SELECT d::text, count(*) FROM unit,
-		generate_series(floor(extract(year from coalesce(start_date, end_date)) / 10)::int * 10,
-			floor(extract(year from coalesce(end_date, start_date)) / 10)::int * 10, 10) d
-		WHERE coalesce(start_date, end_date) IS NOT NULL
-		  AND extract(year from coalesce(start_date, end_date)) <= $1 AND extract(year from coalesce(end_date, start_date)) >= $2
-		GROUP BY 1`, to, from)
-	if len(want) == 0 {
-		t.Fatal("no dated unit: the test says nothing")
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("decades (-sql +index):\n%s", diff)
+		if res.Histogram == nil || res.Histogram.Unit != c.unit {
+			t.Fatalf("%d..%d: histogram %+v, want unit %s", c.from, c.to, res.Histogram, c.unit)
+		}
+		got := map[string]int{}
+		for _, b := range res.Histogram.Bars {
+			if b.Count > 0 {
+				got[fmt.Sprint(b.From)] = b.Count
+			}
+			if b.To < c.from || b.From > c.to {
+				t.Errorf("%d..%d: bar %d-%d outside the years asked for", c.from, c.to, b.From, b.To)
+			}
+		}
+		w := map[string]int{"century": 100, "decade": 10, "year": 1}[c.unit]
+		want := sqlCounts(t, `SELECT p::text, count(*) FROM unit,
+			generate_series(floor(least(extract(year from coalesce(start_date, end_date)), extract(year from coalesce(end_date, start_date))) / $3)::int * $3,
+				floor(greatest(extract(year from coalesce(start_date, end_date)), extract(year from coalesce(end_date, start_date))) / $3)::int * $3, $3) p
+			WHERE coalesce(start_date, end_date) IS NOT NULL
+			  AND least(extract(year from start_date), extract(year from end_date)) <= $1
+			  AND greatest(extract(year from coalesce(end_date, start_date)), extract(year from coalesce(start_date, end_date))) >= $2
+			  AND p + $3 - 1 >= $2 AND p <= $1
+			GROUP BY 1`, c.to, c.from, w)
+		if len(want) == 0 {
+			t.Fatalf("%d..%d: no dated unit: the test says nothing", c.from, c.to)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%d..%d (-sql +index):\n%s", c.from, c.to, diff)
+		}
 	}
 }
 

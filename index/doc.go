@@ -4,21 +4,18 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"sesam/seda"
 	"sesam/store"
 )
 
-// Sort keys of a unit without dates.
+// Sort keys (yyyymmdd) of a unit without dates: last in both orders.
 const (
-	noDateAsc  = 1_000_000
-	noDateDesc = -1_000_000
+	noDateAsc  = 999_999_999
+	noDateDesc = -999_999_999
 )
-
-// maxYearsPerUnit caps the years of the histogram one unit counts in: a unit spanning
-// centuries counts in every century and decade it covers, but in years only when short.
-const maxYearsPerUnit = 50
 
 // docOf turns a stored unit into the index document, written on day written (a day
 // number, see generation.writeDay).
@@ -179,8 +176,15 @@ func addDates(doc map[string]any, d *store.IndexUnit) {
 		sy, ey = ey, sy
 	}
 	doc[fStartYear], doc[fEndYear] = float64(sy), float64(ey)
-	doc[fDateAsc], doc[fDateDesc] = float64(sy), float64(sy)
+	// Oldest first sorts by the start date, most recent first by the end date.
+	doc[fDateAsc], doc[fDateDesc] = float64(dayKey(*start)), float64(dayKey(*end))
+	if dayKey(*end) < dayKey(*start) {
+		doc[fDateAsc], doc[fDateDesc] = doc[fDateDesc], doc[fDateAsc]
+	}
 }
+
+// dayKey is a date as the number yyyymmdd.
+func dayKey(t time.Time) int { return t.Year()*10000 + int(t.Month())*100 + t.Day() }
 
 func floorDiv(a, b int) int {
 	if a < 0 && a%b != 0 {

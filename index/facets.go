@@ -88,8 +88,9 @@ func (s *searcher) readFacets(c *collector, res *Result) {
 		}
 		res.Facets = append(res.Facets, Facet{Name: "status", Values: vs})
 	}
-	centuries := bars(t.centuries, floorDiv(histMin, 100)*100, 100)
-	decades := bars(t.decades, floorDiv(histMin, 10)*10, 10)
+	f := s.req.Filters
+	centuries := bars(t.centuries, floorDiv(histMin, 100)*100, 100, f.FromYear, f.ToYear)
+	decades := bars(t.decades, floorDiv(histMin, 10)*10, 10, f.FromYear, f.ToYear)
 	unit := s.fixedHistUnit()
 	switch {
 	case unit != "":
@@ -106,7 +107,7 @@ func (s *searcher) readFacets(c *collector, res *Result) {
 	case "decade":
 		res.Histogram = histogram(unit, decades)
 	default:
-		res.Histogram = histogram(unit, bars(t.years, histMin, 1))
+		res.Histogram = histogram(unit, bars(t.years, histMin, 1, f.FromYear, f.ToYear))
 	}
 }
 
@@ -126,14 +127,19 @@ func (s *searcher) fixedHistUnit() string {
 	return "century"
 }
 
-// bars lists the periods counted (non-zero), the first starting at year first.
-func bars(counts []int32, first, width int) []Bar {
+// bars lists the periods counted (non-zero) from their differences, the first period
+// starting at year first, leaving out those outside the years asked for: a unit of
+// 1790-2011 found by 1880..1899 does not draw bars for the 2000s.
+func bars(diffs []int32, first, width int, from, to *int) []Bar {
 	var out []Bar
-	for i, n := range counts {
-		if n > 0 {
-			y := first + i*width
-			out = append(out, Bar{From: y, To: y + width - 1, Count: int(n)})
+	var n int32
+	for i, d := range diffs {
+		n += d
+		y := first + i*width
+		if n <= 0 || (from != nil && y+width-1 < *from) || (to != nil && y > *to) {
+			continue
 		}
+		out = append(out, Bar{From: y, To: y + width - 1, Count: int(n)})
 	}
 	return out
 }

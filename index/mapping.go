@@ -37,8 +37,8 @@ const (
 	fDescPublic   = "desc_public" // "true" when the fonds' description is public while closed
 	fPage         = "page"        // one value per PDF page, in order
 	fPageRef      = "page_ref"    // stored only, parallel to page: "objectID/page/source"
-	fDateAsc      = "date_asc"    // start year; units without dates sort last
-	fDateDesc     = "date_desc"   // the same for the descending order
+	fDateAsc      = "date_asc"    // start date as yyyymmdd; units without dates sort last
+	fDateDesc     = "date_desc"   // end date as yyyymmdd, for the most recent first
 	fUID          = "uid"         // the unit id, zero-padded: the sort orders' tie-break (one doc value term)
 	fFacets       = "facets"      // the low-cardinality facet values, prefixed (see facetValue)
 	fTitleSort    = "title_sort"
