@@ -179,25 +179,29 @@ func buildGeneration(ctx context.Context, dir string, src Source, progress func(
 	if err != nil {
 		return fail(err)
 	}
+	// The store is read one batch ahead of the index: reading (PostgreSQL, decoding)
+	// and indexing then use both cores.
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	batches := make(chan loadedBatch, 2)
+	go loadUnits(lctx, src, batches)
 	done := 0
-	for after := int64(0); ; {
-		ids, err := src.UnitIDs(ctx, after, batchSize)
-		if err != nil {
+	for lb := range batches {
+		if lb.err != nil {
+			return fail(lb.err)
+		}
+		if err := gen.write(lb.units, nil, 0); err != nil {
 			return fail(err)
 		}
-		if len(ids) == 0 {
-			break
-		}
-		if err := gen.apply(ctx, src, ids, 0); err != nil {
-			return fail(err)
-		}
-		after = ids[len(ids)-1]
-		done += len(ids)
+		done += lb.n
 		if progress != nil {
 			progress(done)
 		}
 		now := time.Now()
 		os.Chtimes(mark, now, now)
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
 	}
 	if err := gen.idx.SetInternal(seqKey, []byte(strconv.FormatInt(start, 10))); err != nil {
 		return fail(err)
@@ -209,6 +213,40 @@ func buildGeneration(ctx context.Context, dir string, src Source, progress func(
 		return fail(err)
 	}
 	return gen, nil
+}
+
+// loadedBatch is a batch of units read for a build: n ids, of which units still exist.
+type loadedBatch struct {
+	n     int
+	units []*store.IndexUnit
+	err   error
+}
+
+// loadUnits reads every unit of the store in id order, batch by batch, until the end,
+// an error (sent as the last batch) or ctx's end; then it closes out.
+func loadUnits(ctx context.Context, src Source, out chan<- loadedBatch) {
+	defer close(out)
+	for after := int64(0); ; {
+		ids, err := src.UnitIDs(ctx, after, batchSize)
+		if err == nil && len(ids) == 0 {
+			return
+		}
+		var lb loadedBatch
+		if err == nil {
+			lb.n = len(ids)
+			lb.units, err = src.IndexUnits(ctx, ids)
+			after = ids[len(ids)-1]
+		}
+		lb.err = err
+		select {
+		case out <- lb:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // compact merges a new generation's segments into one before it goes live. Batches

@@ -27,6 +27,7 @@ type benchResult struct {
 	Clients    int          `json:"clients"`
 	DurationS  float64      `json:"duration_s"` // per query and principal, for each engine
 	Import     *phase       `json:"import,omitempty"`
+	ImportJobs int          `json:"import_jobs,omitempty"` // packages imported side by side
 	Extraction *phase       `json:"extraction,omitempty"`
 	Indexing   *phase       `json:"indexing,omitempty"`
 	IndexBytes int64        `json:"index_bytes"`
@@ -175,6 +176,9 @@ func writeBenchTable(w io.Writer, r *benchResult) error {
 	fmt.Fprintf(w, "load: %d clients, %s per query and principal on each engine; a shared machine is noisy: compare runs, not single figures\n\n",
 		r.Clients, time.Duration(r.DurationS*float64(time.Second)))
 	writePhase(w, "import", r.Import)
+	if r.ImportJobs > 1 {
+		fmt.Fprintf(w, "%-12s %d packages side by side; extraction is the rate of one import stream\n", "", r.ImportJobs)
+	}
 	writePhase(w, "extraction", r.Extraction)
 	writePhase(w, "indexing", r.Indexing)
 	fmt.Fprintf(w, "%-12s %8.1f MB", "index size", float64(r.IndexBytes)/1e6)

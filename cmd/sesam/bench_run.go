@@ -25,17 +25,18 @@ import (
 
 // benchOptions are bench run's flags.
 type benchOptions struct {
-	corpus   string
-	dataDir  string
-	clients  int
-	duration time.Duration
-	jsonOut  string
-	reset    bool
-	reuse    bool
-	profile  string // directory for CPU profiles of the import, indexing and API phases
-	compare  bool   // also run the mix on PostgreSQL full-text search
-	direct   bool   // also run the mix on the index in-process (the portal's overhead)
-	only     []string
+	corpus     string
+	dataDir    string
+	clients    int
+	duration   time.Duration
+	jsonOut    string
+	reset      bool
+	reuse      bool
+	importJobs int    // packages imported side by side
+	profile    string // directory for CPU profiles of the import, indexing and API phases
+	compare    bool   // also run the mix on PostgreSQL full-text search
+	direct     bool   // also run the mix on the index in-process (the portal's overhead)
+	only       []string
 }
 
 // bench is one benchmark run: the store, index and portal it drives, and what it found.
@@ -111,6 +112,7 @@ func parseBenchRun(e *env, args []string) (benchOptions, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results to this JSON file")
 	fs.BoolVar(&o.reset, "reset", false, "drop the bench database and data first")
 	fs.BoolVar(&o.reuse, "reuse", false, "keep what an earlier run imported (no import figures)")
+	fs.IntVar(&o.importJobs, "import-jobs", runtime.NumCPU(), "packages imported side by side")
 	only := fs.String("only", "", "run only these queries of the mix (comma-separated names: one_word,cote...)")
 	fs.BoolVar(&o.compare, "compare", true, "also run the mix on PostgreSQL full-text search (--compare=false: sesam only)")
 	fs.BoolVar(&o.direct, "direct", true, "also run the mix on the index in-process, to measure what the portal adds (--direct=false: skip)")
@@ -131,8 +133,8 @@ func parseBenchRun(e *env, args []string) (benchOptions, error) {
 		return o, errors.New("usage: sesam bench run --corpus DIR [--clients 16] [--duration 20s] [--json FILE] [--reset | --reuse]")
 	case o.reset && o.reuse:
 		return o, errors.New("bench run: --reset and --reuse contradict each other")
-	case o.clients < 1 || o.duration <= 0:
-		return o, errors.New("bench run: --clients and --duration must be positive")
+	case o.clients < 1 || o.duration <= 0 || o.importJobs < 1:
+		return o, errors.New("bench run: --clients, --duration and --import-jobs must be positive")
 	}
 	return o, nil
 }
