@@ -17,7 +17,10 @@ import (
 // Each unit gets its own outcome: a request may mix units that are communicable (the
 // archivist grants them) and units under a delay (they need the producer's agreement
 // first; a producer's refusal leaves only a refusal). The request is decided when every
-// unit is: granted if one unit is granted, refused otherwise. Two months after
+// unit is: granted if one unit is granted, refused otherwise. A withdrawal withdraws the
+// units still undecided; those already decided keep their outcome, so a request
+// withdrawn after a partial decision is decided (its letter and notice exist for the
+// decided units). Two months after
 // registration without a decision, the request is overdue: silence means refusal
 // (CRPA R311-12, as L213-3 applies it), which the requester is told.
 
@@ -61,8 +64,16 @@ type Party string
 const (
 	PartyRequester Party = "requester" // the person who asks (or staff registering for them)
 	PartyArchivist Party = "archivist" // an archivist of an operator covering the tenant
-	PartyProducer  Party = "producer"  // the producing authority (the tenant's producer role)
+	PartyProducer  Party = "producer"  // the producing authority (the producer role on exactly the tenant)
 )
+
+// TenantProducer reports whether an assignment makes its holder the producing authority
+// of a tenant: the producer role on exactly that tenant. A producer of a parent tenant,
+// of "tenant/*" or of "*" is not: the dérogation needs the agreement of the authority the
+// documents come from (L213-3), and only that one is notified.
+func TenantProducer(a Assignment, tenant string) bool {
+	return a.Role == RoleProducer && a.Domain == tenant && tenant != ""
+}
 
 // Outcome is a unit's own answer.
 type Outcome string
@@ -72,6 +83,8 @@ const (
 	OutcomePending Outcome = "pending"
 	OutcomeGranted Outcome = "granted"
 	OutcomeRefused Outcome = "refused"
+	// OutcomeWithdrawn: the requester withdrew the unit before it was decided.
+	OutcomeWithdrawn Outcome = "withdrawn"
 )
 
 // Agreement is the producer's answer on a unit that needs a dérogation.
@@ -99,8 +112,11 @@ type RequestUnit struct {
 
 // Request is the part of a request the workflow reasons about.
 type Request struct {
-	State       RequestState
-	Tenant      string
+	State  RequestState
+	Tenant string
+	// ByStaff: registered by staff for the requester (a letter, a visit). Staff then
+	// record its submission and its withdrawal for them.
+	ByStaff     bool
 	Units       []RequestUnit
 	SubmittedAt *time.Time
 	DecidedAt   *time.Time
@@ -112,17 +128,22 @@ type Event struct {
 	Units   []int64 // the units a grant or a refusal concerns (empty: every pending unit)
 	Reasons string  // required for a refusal (L213-5), by the producer too
 	At      time.Time
-	Until   time.Time // a grant's last day (the store writes the grants)
+	Until   time.Time // a grant's last day, a civil date (the store writes the grants)
 }
 
+// MaxGrantYears is the longest a grant may run: beyond, the date is a typing error.
+const MaxGrantYears = 100
+
 // Deadline is the instant the decision is due: registration + two months on the
-// calendar. A day that does not exist in the target month is the month's last day
-// (31 December + 2 months = 28 February): the administration gets no extra days.
+// calendar of Paris, where the law's days are counted (a request registered at 00:30 in
+// Paris on 31 August is due on 31 October, whatever the server's zone). A day that does
+// not exist in the target month is the month's last day (31 December + 2 months = 28
+// February): the administration gets no extra days. The deadline is in Paris time.
 func (r Request) Deadline() (time.Time, bool) {
 	if r.SubmittedAt == nil {
 		return time.Time{}, false
 	}
-	s := *r.SubmittedAt
+	s := r.SubmittedAt.In(parisZone())
 	d := time.Date(s.Year(), s.Month()+DecisionDelay, 1, s.Hour(), s.Minute(), s.Second(), s.Nanosecond(), s.Location())
 	last := d.AddDate(0, 1, -1).Day()
 	return d.AddDate(0, 0, min(s.Day(), last)-1), true
@@ -150,7 +171,7 @@ var moves = map[EventType]struct {
 }{
 	EvSubmit:         {PartyRequester, []RequestState{StateDraft}},
 	EvReview:         {PartyArchivist, []RequestState{StateSubmitted}},
-	EvAskProducer:    {PartyArchivist, []RequestState{StateSubmitted, StateUnderReview}},
+	EvAskProducer:    {PartyArchivist, []RequestState{StateSubmitted, StateUnderReview, StateProducerAgreed, StateProducerRefused}},
 	EvProducerAgree:  {PartyProducer, []RequestState{StateAwaitingProducer}},
 	EvProducerRefuse: {PartyProducer, []RequestState{StateAwaitingProducer}},
 	EvGrant:          {PartyArchivist, []RequestState{StateSubmitted, StateUnderReview, StateProducerAgreed, StateProducerRefused, StateAwaitingProducer}},
@@ -176,7 +197,7 @@ func Apply(r Request, by Party, ev Event) (Request, error) {
 	if !ok {
 		return r, refuseMove("événement inconnu « %s »", ev.Type)
 	}
-	if by != m.by && !(ev.Type == EvSubmit && by == PartyArchivist) {
+	if by != m.by && !staffForRequester(r, by, ev.Type) {
 		return r, refuseMove("« %s » ne peut être fait que par %s", ev.Type, m.by)
 	}
 	if !containsState(m.from, r.State) {
@@ -203,7 +224,7 @@ func Apply(r Request, by Party, ev Event) (Request, error) {
 	case EvRefuse:
 		err = out.decide(ev, OutcomeRefused)
 	case EvWithdraw:
-		out.State = StateWithdrawn
+		out.withdraw(ev.At)
 	case EvClose:
 		out.State = StateClosed
 	}
@@ -211,6 +232,12 @@ func Apply(r Request, by Party, ev Event) (Request, error) {
 		return r, err
 	}
 	return out, nil
+}
+
+// staffForRequester: staff submit a request they register, and record the withdrawal
+// of one they registered (the person may have no account to do it themselves).
+func staffForRequester(r Request, by Party, t EventType) bool {
+	return by == PartyArchivist && (t == EvSubmit || t == EvWithdraw && r.ByStaff)
 }
 
 func containsState(xs []RequestState, s RequestState) bool {
@@ -222,7 +249,9 @@ func containsState(xs []RequestState, s RequestState) bool {
 	return false
 }
 
-// askProducer asks for the producer's agreement on every pending unit under a delay.
+// askProducer asks for the producer's agreement on every pending unit under a delay not
+// asked yet (after an answer too: a unit found to need a dérogation later, such as one
+// whose subtree holds closed units, is asked then).
 func (r *Request) askProducer() error {
 	asked := 0
 	for i, u := range r.Units {
@@ -271,6 +300,11 @@ func (r *Request) decide(ev Event, o Outcome) error {
 	if o == OutcomeRefused && strings.TrimSpace(ev.Reasons) == "" {
 		return refuseMove("un refus doit être motivé (Code du patrimoine, L213-5)")
 	}
+	if o == OutcomeGranted {
+		if err := checkUntil(ev); err != nil {
+			return err
+		}
+	}
 	n := 0
 	for i, u := range r.Units {
 		if u.Outcome != OutcomePending || !selected(ev.Units, u.UnitID) {
@@ -295,6 +329,23 @@ func (r *Request) decide(ev Event, o Outcome) error {
 	return nil
 }
 
+// checkUntil refuses a grant's last day that has passed (the grant would open nothing)
+// or that lies more than MaxGrantYears ahead (a typing error). A zero Until leaves the
+// length to the store's default. Days are compared on the calendar of Paris.
+func checkUntil(ev Event) error {
+	if ev.Until.IsZero() {
+		return nil
+	}
+	until, today := DayNumber(ev.Until), Today(ev.At)
+	if until < today {
+		return refuseMove("la date de fin de l'accès (%s) est passée : elle doit être aujourd'hui ou plus tard", ev.Until.Format("02/01/2006"))
+	}
+	if until > DayNumber(parisDay(ev.At).AddDate(MaxGrantYears, 0, 0)) {
+		return refuseMove("la date de fin de l'accès (%s) est à plus de %d ans", ev.Until.Format("02/01/2006"), MaxGrantYears)
+	}
+	return nil
+}
+
 func selected(ids []int64, id int64) bool {
 	if len(ids) == 0 {
 		return true
@@ -307,20 +358,41 @@ func selected(ids []int64, id int64) bool {
 	return false
 }
 
-// settle decides the request once every unit has its outcome.
+// settle decides the request once every unit has its outcome: granted when a unit is
+// granted, refused when one is refused; withdrawn units do not count.
 func (r *Request) settle(at time.Time) {
-	granted := false
+	granted, refused := false, false
 	for _, u := range r.Units {
-		if u.Outcome == OutcomePending {
+		switch u.Outcome {
+		case OutcomePending:
 			return
+		case OutcomeGranted:
+			granted = true
+		case OutcomeRefused:
+			refused = true
 		}
-		granted = granted || u.Outcome == OutcomeGranted
+	}
+	switch {
+	case granted:
+		r.State = StateGranted
+	case refused:
+		r.State = StateRefused
+	default:
+		r.State = StateWithdrawn
+		return
 	}
 	r.DecidedAt = &at
-	r.State = StateRefused
-	if granted {
-		r.State = StateGranted
+}
+
+// withdraw withdraws the units not decided yet. With no unit decided the request is
+// withdrawn; otherwise it is decided on the units that were (settle).
+func (r *Request) withdraw(at time.Time) {
+	for i, u := range r.Units {
+		if u.Outcome == OutcomePending {
+			r.Units[i].Outcome = OutcomeWithdrawn
+		}
 	}
+	r.settle(at)
 }
 
 // Allowed lists the moves a party may make now (for the pages to offer).

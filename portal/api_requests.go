@@ -88,7 +88,11 @@ func (a *App) apiCreateRequest(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		out = append(out, a.requestDoc(r))
+		doc, err := a.requestDoc(c, r)
+		if err != nil {
+			return err
+		}
+		out = append(out, doc)
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"requests": out})
 }
@@ -110,13 +114,16 @@ type requestDoc struct {
 }
 
 type requestUnitDoc struct {
-	ID         int64  `json:"id"`
-	Title      string `json:"title"`
-	Cote       string `json:"cote,omitempty"`
-	Derogation bool   `json:"derogation"`
-	Agreement  string `json:"agreement,omitempty"`
-	Outcome    string `json:"outcome"`
-	Reasons    string `json:"reasons,omitempty"`
+	ID           int64      `json:"id"`
+	Title        string     `json:"title"`
+	Cote         string     `json:"cote,omitempty"`
+	Derogation   bool       `json:"derogation"`
+	Agreement    string     `json:"agreement,omitempty"`
+	Outcome      string     `json:"outcome"`
+	Reasons      string     `json:"reasons,omitempty"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	GrantedUntil string     `json:"granted_until,omitempty"` // YYYY-MM-DD
+	ClosedBelow  int        `json:"closed_below,omitempty"`
 }
 
 type requestEventDoc struct {
@@ -129,22 +136,35 @@ type requestEventDoc struct {
 	State   string    `json:"state"`
 }
 
-func (a *App) requestDoc(r *store.RequestRecord) requestDoc {
+// requestDoc is the request for the API, with what is still closed below its units.
+func (a *App) requestDoc(c *fiber.Ctx, r *store.RequestRecord) (requestDoc, error) {
 	d := requestDoc{ID: r.ID, Tenant: r.Tenant, State: string(r.State), Mode: r.Mode, Reason: r.Reason, Requester: r.Requester.Name,
 		SubmittedAt: r.SubmittedAt, DecidedAt: r.DecidedAt, Overdue: r.Overdue(a.Now()), Units: []requestUnitDoc{}, Events: []requestEventDoc{}}
 	if dl, ok := r.Deadline(); ok {
 		d.Deadline = &dl
 	}
+	ids := make([]int64, len(r.Units))
+	for i, u := range r.Units {
+		ids[i] = u.UnitID
+	}
+	closed, err := a.Store.ClosedSubtrees(c.UserContext(), ids, a.Now())
+	if err != nil {
+		return d, err
+	}
 	for _, u := range r.Units {
 		h := r.Heads[u.UnitID]
-		d.Units = append(d.Units, requestUnitDoc{ID: u.UnitID, Title: h.Title, Cote: h.Cote, Derogation: u.Derogation,
-			Agreement: string(u.Agreement), Outcome: string(u.Outcome), Reasons: u.Reasons})
+		ud := requestUnitDoc{ID: u.UnitID, Title: h.Title, Cote: h.Cote, Derogation: u.Derogation, Agreement: string(u.Agreement),
+			Outcome: string(u.Outcome), Reasons: u.Reasons, DecidedAt: r.UnitDecided[u.UnitID], ClosedBelow: closed[u.UnitID].Below}
+		if n, ok := r.GrantUntil[u.UnitID]; ok {
+			ud.GrantedUntil = fmt.Sprintf("%04d-%02d-%02d", n/10000, n/100%100, n%100)
+		}
+		d.Units = append(d.Units, ud)
 	}
 	for _, e := range r.Events {
 		d.Events = append(d.Events, requestEventDoc{At: e.At, Type: e.Type, Party: e.Party, Actor: e.ActorName, Units: e.Units,
 			Reasons: e.Reasons, State: e.State})
 	}
-	return d
+	return d, nil
 }
 
 func (a *App) apiRequest(c *fiber.Ctx) error {
@@ -152,7 +172,11 @@ func (a *App) apiRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(a.requestDoc(r))
+	doc, err := a.requestDoc(c, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(doc)
 }
 
 // eventInput is the body of POST /api/v1/requests/{id}/events.
@@ -186,5 +210,9 @@ func (a *App) apiRequestEvent(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(a.requestDoc(next))
+	doc, err := a.requestDoc(c, next)
+	if err != nil {
+		return err
+	}
+	return c.JSON(doc)
 }

@@ -124,11 +124,17 @@ func startBrowser(t *testing.T) *browserEnv {
 // ends, and returns its address.
 func servePortal(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	app, err := newTestApp(context.Background(), tJournal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := newTestApp(context.Background(), tJournal)
+	return serveApp(t, app)
+}
+
+// serveApp serves app on a loopback port until the test ends, and returns its address.
+func serveApp(t *testing.T, app *App) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

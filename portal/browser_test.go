@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -248,23 +249,30 @@ func (env *browserEnv) testEnglish(t *testing.T) {
 	}
 }
 
-// testRequest: a citizen puts a unit in the basket and sends the request; the
-// archivist finds it in the queue and grants it with the page's form; the citizen
-// sees the grant. The staff pages (queue, register form, outbox) are audited on the
-// way.
+// testRequest: a citizen puts a communicable unit and a communicable series holding a
+// closed file in the basket and sends the request; the archivist finds it in the queue,
+// is warned that the series holds closed units, grants the first unit with the page's
+// form and asks the producer for the series; the producer agrees with their form; the
+// archivist grants the series until a day; the citizen sees the decision and the closed
+// file, which is gone for them once the grant has expired. The staff pages (queue,
+// producer's screen, register form, outbox) are audited on the way.
 func (env *browserEnv) testRequest(t *testing.T) {
+	grantRole(t, access.Assignment{Subject: "maire@ruitz.fr", Role: access.RoleProducer, Domain: "cdg62/ruitz"})
 	citizen := env.newTab(t)
 	citizen.setSession(t, newActor(t, store.Session{Subject: "sub-browser-lea", Email: "lea@exemple.fr", Name: "Léa Lectrice"}).token)
 	citizen.open(t, "/requests")
 	if got := citizen.text(t, "section[aria-labelledby=panier]"); !strings.Contains(got, "Aucune unité") {
 		t.Fatalf("a new citizen's basket: %q", got)
 	}
-	citizen.open(t, unitPath("D12"))
-	citizen.follow(t, `//form[@class="basket"]//button`)
-	if loc := citizen.location(t); loc != "/requests" {
-		t.Fatalf("adding to the basket led to %s", loc)
+	for _, u := range []string{"D12", "SERIE-W"} {
+		citizen.open(t, unitPath(u))
+		citizen.follow(t, `//form[@class="basket"]//button`)
+		if loc := citizen.location(t); loc != "/requests" {
+			t.Fatalf("adding %s to the basket led to %s", u, loc)
+		}
 	}
-	mustContain(t, "basket", citizen.text(t, "section[aria-labelledby=panier] ul"), "Registre des délibérations du conseil municipal")
+	mustContain(t, "basket", citizen.text(t, "section[aria-labelledby=panier] ul"), "Registre des délibérations du conseil municipal",
+		"Versements contemporains")
 	citizen.audit(t, "requests")
 	citizen.do(t, "give a reason", chromedp.SendKeys(chromedp.CSS("#reason"), "Histoire de la commune", chromedp.NodeVisible))
 	citizen.follow(t, `//form[@action="/requests"]//button[@type="submit"]`)
@@ -283,21 +291,53 @@ func (env *browserEnv) testRequest(t *testing.T) {
 	if len(arch.texts(t, "form.move")) == 0 {
 		t.Fatalf("the archivist has no action on a new request")
 	}
+	mustContain(t, "the warning on the series", arch.text(t, "section[aria-labelledby=unites] tbody"),
+		"ne sont pas encore communicables")
 	arch.audit(t, "request")
-	unit := strconv.FormatInt(ruitz["D12"], 10)
-	arch.do(t, "tick the unit", click("#u-grant-"+unit))
+	open, series := strconv.FormatInt(ruitz["D12"], 10), strconv.FormatInt(ruitz["SERIE-W"], 10)
+	arch.do(t, "tick the open unit", click("#u-grant-"+open))
 	arch.follow(t, `//form[.//input[@name="type" and @value="grant"]]//button[@type="submit"]`)
-	mustContain(t, "request after the grant", arch.text(t, "h1"), "accordée")
 	mustContain(t, "granted unit", arch.text(t, "section[aria-labelledby=unites] tbody"), "accordée")
+	arch.follow(t, `//form[.//input[@name="type" and @value="ask-producer"]]//button[@type="submit"]`)
+	mustContain(t, "request waiting for the producer", arch.text(t, "h1"), "accord du producteur demandé")
+
+	maire := env.newTab(t)
+	maire.setSession(t, newActor(t, store.Session{Subject: "sub-maire", Email: "maire@ruitz.fr", Name: "Marie Maire"}).token)
+	maire.open(t, reqPath)
+	maire.audit(t, "producer")
+	maire.do(t, "tick the series", click("#u-producer-agree-"+series))
+	maire.follow(t, `//form[.//input[@name="type" and @value="producer-agree"]]//button[@type="submit"]`)
+	mustContain(t, "after the agreement", maire.text(t, "h1"), "accord du producteur donné")
+
+	until := time.Now().AddDate(0, 0, 30)
+	arch.open(t, reqPath)
+	arch.do(t, "tick the series", click("#u-grant-"+series),
+		chromedp.SetValue(chromedp.CSS("#until-archivist"), until.Format("2006-01-02"), chromedp.NodeVisible))
+	arch.follow(t, `//form[.//input[@name="type" and @value="grant"]]//button[@type="submit"]`)
+	mustContain(t, "request after the grants", arch.text(t, "h1"), "accordée")
 
 	citizen.open(t, reqPath)
 	mustContain(t, "the citizen's view of the decision", citizen.text(t, "h1"), "accordée")
 	mustContain(t, "decision letter", citizen.text(t, "dl.fields"), "Lettre de décision")
+	mustContain(t, "the grant's last day", citizen.text(t, "section[aria-labelledby=unites] tbody"), humanDay(langFR, until))
+	if s := citizen.open(t, unitPath("W-PERSONNEL")); s != 200 {
+		t.Errorf("the closed file under the granted series: %d", s)
+	}
+	expired := *env
+	expired.base = serveApp(t, appAt(t, until.AddDate(0, 0, 1)))
+	later := expired.newTab(t)
+	later.setSession(t, newActor(t, store.Session{Subject: "sub-browser-lea", Email: "lea@exemple.fr", Name: "Léa Lectrice"}).token)
+	if s := later.open(t, "/requests"); s != 200 {
+		t.Fatalf("the citizen is not logged in on the later portal: %d", s)
+	}
+	if s := later.open(t, unitPath("W-PERSONNEL")); s != 404 {
+		t.Errorf("the closed file once the grant has expired: %d, want 404", s)
+	}
 
 	arch.open(t, "/staff/requests/new")
 	arch.audit(t, "register")
 	arch.open(t, "/staff/outbox")
-	mustContain(t, "outbox", arch.text(t, "table"), "lea@exemple.fr")
+	mustContain(t, "outbox", arch.text(t, "table"), "lea@exemple.fr", "maire@ruitz.fr")
 	arch.audit(t, "outbox")
 }
 

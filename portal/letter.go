@@ -54,10 +54,6 @@ func (a *App) letterOf(ctx context.Context, r *store.RequestRecord) (stamp.Lette
 	if err != nil {
 		return stamp.Letter{}, err
 	}
-	grants, err := a.Store.RequestGrants(ctx, r.ID)
-	if err != nil {
-		return stamp.Letter{}, err
-	}
 	paris := access.JournalZone()
 	authority := "Service d'archives"
 	if op := path.Dir(r.Tenant); op != "." && names[op] != "" {
@@ -76,8 +72,8 @@ func (a *App) letterOf(ctx context.Context, r *store.RequestRecord) (stamp.Lette
 	for _, u := range r.Units {
 		h := r.Heads[u.UnitID]
 		lu := stamp.LetterUnit{Cote: h.Cote, Title: h.Title, Granted: u.Outcome == access.OutcomeGranted, Reasons: u.Reasons,
-			Derogation: u.Derogation}
-		if d, ok := grants[u.UnitID]; ok && lu.Granted {
+			Withdrawn: u.Outcome == access.OutcomeWithdrawn, Derogation: u.Derogation, Producer: producerAnswer(u.Agreement)}
+		if d, ok := r.GrantUntil[u.UnitID]; ok && lu.Granted {
 			lu.Until = time.Date(d/10000, time.Month(d/100%100), d%100, 12, 0, 0, 0, paris)
 		}
 		if u.Outcome != access.OutcomePending {
@@ -85,6 +81,19 @@ func (a *App) letterOf(ctx context.Context, r *store.RequestRecord) (stamp.Lette
 		}
 	}
 	return l, nil
+}
+
+// producerAnswer is the producer's answer on a unit as the letter states it.
+func producerAnswer(a access.Agreement) stamp.ProducerAnswer {
+	switch a {
+	case access.AgreementAsked:
+		return stamp.ProducerAsked
+	case access.AgreementGiven:
+		return stamp.ProducerAgreed
+	case access.AgreementRefused:
+		return stamp.ProducerRefused
+	}
+	return stamp.ProducerNotAsked
 }
 
 // signatory is the archivist who made the last decision.

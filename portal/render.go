@@ -97,6 +97,7 @@ var funcs = template.FuncMap{
 	"trOr":    trOr,
 	"safe":    func(s string) template.HTML { return template.HTML(s) }, // only for HTML built by index (escaped + <mark>)
 	"date":    formatDay,
+	"day":     func(lang string, t time.Time) string { return humanDay(lang, t.In(access.JournalZone())) },
 	"dayNum":  formatDayNumber,
 	"bytes":   formatBytes,
 	"add":     func(a, b int) int { return a + b },

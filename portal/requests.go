@@ -3,6 +3,7 @@ package portal
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,12 +226,25 @@ func journalActionOf(t access.EventType) string {
 	return access.ActionRequestEvent
 }
 
-// producerEmails are the e-mail addresses holding the producer role on the tenant itself.
+// producerEmails are the e-mail addresses holding the producer role on exactly the
+// tenant: those who may give the agreement (partiesOf) are those told it is needed.
 func (a *App) producerEmails(tenant string) []string {
 	var out []string
 	for _, as := range a.Rights.AllAssignments() {
-		if as.Role == access.RoleProducer && as.Domain == tenant && strings.Contains(as.Subject, "@") {
+		if access.TenantProducer(as, tenant) && strings.Contains(as.Subject, "@") {
 			out = append(out, as.Subject)
+		}
+	}
+	return out
+}
+
+// producerTenants are the tenants whose producing authority the principal is (the
+// producer role on that very tenant, not on a parent or a pattern).
+func (a *App) producerTenants(p access.Principal) []string {
+	var out []string
+	for _, as := range a.Rights.Assignments(p) {
+		if access.TenantProducer(as, as.Domain) && !strings.Contains(as.Domain, "*") && !slices.Contains(out, as.Domain) {
+			out = append(out, as.Domain)
 		}
 	}
 	return out
@@ -246,7 +260,7 @@ func (a *App) partiesOf(p access.Principal, r *store.RequestRecord) []access.Par
 	if a.Rights.Can(p, r.Tenant, access.ObjRequests, access.ActDecide) {
 		out = append(out, access.PartyArchivist)
 	}
-	if a.Rights.Can(p, r.Tenant, access.ObjRequests, access.ActAgree) {
+	if slices.Contains(a.producerTenants(p), r.Tenant) {
 		out = append(out, access.PartyProducer)
 	}
 	return out
@@ -282,6 +296,9 @@ type requestData struct {
 	Overdue    bool
 	TenantName string
 	Today      string
+	// ClosedBelow warns, for a unit with units below it still closed, that a grant
+	// would open them too (so it needs the producer's agreement).
+	ClosedBelow map[int64]string
 }
 
 func (a *App) requestPage(c *fiber.Ctx) error {
@@ -290,9 +307,12 @@ func (a *App) requestPage(c *fiber.Ctx) error {
 		return err
 	}
 	d := requestData{R: r, Parties: parties, Moves: map[access.Party][]access.EventType{}, Overdue: r.Overdue(a.Now()),
-		Today: a.Now().Format("2006-01-02")}
+		Today: a.Now().In(access.JournalZone()).Format("2006-01-02")}
 	if dl, ok := r.Deadline(); ok {
 		d.Deadline = &dl
+	}
+	if d.ClosedBelow, err = a.closedBelow(c, r); err != nil {
+		return err
 	}
 	for _, p := range parties {
 		d.Moves[p] = access.Allowed(r.Request, p)
@@ -305,6 +325,29 @@ func (a *App) requestPage(c *fiber.Ctx) error {
 	pg := a.page(c, fmt.Sprintf("%s %d", tr(langOf(c), "req.request"), r.ID))
 	pg.Data = d
 	return a.render(c, "request", pg)
+}
+
+// closedBelow says, for each unit of the request with units below it still closed
+// today, how many ("N unités de ce fonds ne sont pas encore communicables").
+func (a *App) closedBelow(c *fiber.Ctx, r *store.RequestRecord) (map[int64]string, error) {
+	ids := make([]int64, len(r.Units))
+	for i, u := range r.Units {
+		ids[i] = u.UnitID
+	}
+	closed, err := a.Store.ClosedSubtrees(c.UserContext(), ids, a.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]string{}
+	for id, cl := range closed {
+		switch {
+		case cl.Below == 1:
+			out[id] = tr(langOf(c), "req.closed_below.one")
+		case cl.Below > 1:
+			out[id] = fmt.Sprintf(tr(langOf(c), "req.closed_below.many"), cl.Below)
+		}
+	}
+	return out, nil
 }
 
 // requestEvent makes the move a form asks for: the capacity is the one the event
@@ -361,7 +404,7 @@ func eventFromForm(c *fiber.Ctx) (access.Event, error) {
 // partyFor is the capacity an event needs, when the visitor holds it.
 func partyFor(t access.EventType, held []access.Party) (access.Party, error) {
 	need := map[access.EventType][]access.Party{
-		access.EvSubmit: {access.PartyRequester, access.PartyArchivist}, access.EvWithdraw: {access.PartyRequester},
+		access.EvSubmit: {access.PartyRequester, access.PartyArchivist}, access.EvWithdraw: {access.PartyRequester, access.PartyArchivist},
 		access.EvProducerAgree: {access.PartyProducer}, access.EvProducerRefuse: {access.PartyProducer},
 	}[t]
 	if need == nil {
@@ -383,12 +426,14 @@ type queueData struct {
 	Requests []store.RequestSummary
 	Names    map[string]string
 	All      bool
+	Tenants  []string // the tenants the queue may be filtered by
+	Tenant   string   // the one chosen, if any
 }
 
 // staffScopes are the tenants where the visitor decides on requests or gives the
 // producer's agreement.
 func (a *App) staffScopes(p access.Principal) []string {
-	return append(a.Rights.Domains(p, access.ObjRequests, access.ActDecide), a.Rights.Domains(p, access.ObjRequests, access.ActAgree)...)
+	return append(a.Rights.Domains(p, access.ObjRequests, access.ActDecide), a.producerTenants(p)...)
 }
 
 func (a *App) staffQueue(c *fiber.Ctx) error {
@@ -396,21 +441,29 @@ func (a *App) staffQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	scopes := a.staffScopes(p)
-	if len(scopes) == 0 {
+	f := store.QueueFilter{Covered: a.Rights.Domains(p, access.ObjRequests, access.ActDecide), Exact: a.producerTenants(p),
+		Tenant: c.Query("tenant"), OpenOnly: c.Query("all") != "1"}
+	if len(f.Covered) == 0 && len(f.Exact) == 0 {
 		return errNotFound
 	}
-	all := c.Query("all") == "1"
-	reqs, err := a.Store.RequestQueue(c.UserContext(), scopes, !all, a.Now())
+	ctx := c.UserContext()
+	reqs, err := a.Store.RequestQueue(ctx, f, a.Now())
 	if err != nil {
 		return err
 	}
-	names, err := tenantNames(c.UserContext(), a.Store)
+	names, err := tenantNames(ctx, a.Store)
 	if err != nil {
 		return err
 	}
+	d := queueData{Requests: reqs, Names: names, All: !f.OpenOnly, Tenant: f.Tenant}
+	for id := range names {
+		if slices.Contains(f.Exact, id) || slices.ContainsFunc(f.Covered, func(sc string) bool { return access.CoversTenant(sc, id) }) {
+			d.Tenants = append(d.Tenants, id)
+		}
+	}
+	sort.Strings(d.Tenants)
 	pg := a.page(c, tr(langOf(c), "req.queue"))
-	pg.Data = queueData{Requests: reqs, Names: names, All: all}
+	pg.Data = d
 	return a.render(c, "queue", pg)
 }
 

@@ -37,10 +37,24 @@ type Letter struct {
 type LetterUnit struct {
 	Cote, Title string
 	Granted     bool
+	Withdrawn   bool      // the requester withdrew it before it was decided
 	Until       time.Time // end of the grant; zero when refused
 	Reasons     string    // the reasons of a refusal (L213-5); line breaks separate paragraphs
 	Derogation  bool      // the unit needed the producer's agreement (L213-3)
+	Producer    ProducerAnswer
 }
+
+// ProducerAnswer is what became of the producing authority's agreement on a unit: the
+// letter says the authority was asked only when it was, and names its refusal.
+type ProducerAnswer string
+
+// Producer answers.
+const (
+	ProducerNotAsked ProducerAnswer = ""
+	ProducerAsked    ProducerAnswer = "asked" // asked, no answer before the decision
+	ProducerAgreed   ProducerAnswer = "agreed"
+	ProducerRefused  ProducerAnswer = "refused"
+)
 
 // The CADA's postal address, as the service-public.fr directory gives it (street
 // address and postal address, TSA), and its site, where its on-line form is. Its e-mail
@@ -159,9 +173,8 @@ func (l Letter) preamble(submitted string) []block {
 			"après accord de l’autorité dont les documents émanent, dans la mesure où l’intérêt qui s’attache à la consultation "+
 			"ne conduit pas à porter une atteinte excessive aux intérêts que la loi a entendu protéger."),
 	}
-	if l.anyDerogation() {
-		blocks = append(blocks, paragraph(6, "Pour les documents qui relevaient d’une dérogation, "+
-			"l’accord de l’autorité productrice ("+clean(l.Tenant)+") a été sollicité avant la décision."))
+	if asked := l.producerAsked(); asked != "" {
+		blocks = append(blocks, paragraph(6, asked))
 	}
 	return append(blocks, paragraph(6, "Après examen, la décision prise pour chacun des documents demandés est la suivante"+nbsp+":"))
 }
@@ -195,7 +208,7 @@ func (l Letter) validate() error {
 		if clean(u.Cote) == "" && clean(u.Title) == "" {
 			return fmt.Errorf("%w: a unit with neither cote nor title", sesam.ErrInvalid)
 		}
-		if !u.Granted && len(paragraphs(u.Reasons)) == 0 {
+		if !u.Granted && !u.Withdrawn && len(paragraphs(u.Reasons)) == 0 {
 			return fmt.Errorf("%w: refusal of %q without reasons (L213-5)", sesam.ErrInvalid, u.Cote)
 		}
 	}
@@ -243,7 +256,7 @@ func (l Letter) unit(u LetterUnit) block {
 		{before: 9, spans: head, hang: unitIndent},
 		{before: 2, indent: unitIndent, hangLabel: true, spans: []span{{"Décision" + nbsp + ": ", true}, {decision(u, modes[l.Mode]), false}}},
 	}}
-	if u.Granted {
+	if u.Granted || u.Withdrawn {
 		return b
 	}
 	const label = "Motifs" + nbsp + ": "
@@ -260,20 +273,41 @@ func (l Letter) unit(u LetterUnit) block {
 // decision says what was decided for u, e.g. "accordée jusqu’au 25 novembre 2027,
 // consultation en ligne".
 func decision(u LetterUnit, mode string) string {
-	if !u.Granted {
-		if u.Derogation {
-			return "refusée (demande de dérogation, article L213-3 du code du patrimoine)"
-		}
-		return "refusée"
+	switch {
+	case u.Withdrawn:
+		return "demande retirée avant la décision"
+	case !u.Granted:
+		return "refusée" + refusalNote(u)
 	}
 	d := "accordée"
 	if u.Derogation {
-		d += " par dérogation (article L213-3 du code du patrimoine), après accord de l’autorité productrice,"
+		d += " par dérogation (article L213-3 du code du patrimoine)"
+		if u.Producer == ProducerAgreed {
+			d += ", après accord de l’autorité productrice"
+		}
+		d += ","
 	}
 	if !u.Until.IsZero() {
 		d += " jusqu’au " + frenchDate(u.Until)
 	}
 	return d + ", " + mode
+}
+
+// refusalNote qualifies the refusal of a unit that needed a dérogation with what the
+// producing authority answered, when it was asked.
+func refusalNote(u LetterUnit) string {
+	const l213 = "demande de dérogation, article L213-3 du code du patrimoine"
+	switch {
+	case u.Producer == ProducerRefused:
+		return ", l’autorité productrice ayant refusé son accord (" + l213 + ")"
+	case !u.Derogation:
+		return ""
+	case u.Producer == ProducerAgreed:
+		return " malgré l’accord de l’autorité productrice (" + l213 + ")"
+	case u.Producer == ProducerAsked:
+		return " (" + l213 + nbsp + "; l’autorité productrice, consultée, n’avait pas répondu)"
+	}
+	return " (" + l213 + ")"
 }
 
 // remedies are the voies et délais de recours a refusal must state, or the two-month
@@ -300,20 +334,33 @@ func (l Letter) signature() block {
 
 func (l Letter) anyRefused() bool {
 	for _, u := range l.Units {
-		if !u.Granted {
+		if !u.Granted && !u.Withdrawn {
 			return true
 		}
 	}
 	return false
 }
 
-func (l Letter) anyDerogation() bool {
+// producerAsked says whether the producing authority was asked for its agreement: for
+// every unit that needed a dérogation, for some of them, or (empty) for none.
+func (l Letter) producerAsked() string {
+	derogations, asked := 0, 0
 	for _, u := range l.Units {
-		if u.Derogation {
-			return true
+		if u.Derogation && !u.Withdrawn {
+			derogations++
+		}
+		if u.Producer != ProducerNotAsked && !u.Withdrawn {
+			asked++
 		}
 	}
-	return false
+	authority := "l’accord de l’autorité productrice (" + clean(l.Tenant) + ") a été sollicité avant la décision"
+	switch {
+	case asked == 0:
+		return ""
+	case asked < derogations:
+		return "Pour certains des documents qui relevaient d’une dérogation, " + authority + ", comme indiqué ci-dessous."
+	}
+	return "Pour les documents qui relevaient d’une dérogation, " + authority + "."
 }
 
 // paragraphs splits text at its line breaks into cleaned, non-empty paragraphs.

@@ -61,6 +61,7 @@ func TestLetterSaysTheDecision(t *testing.T) {
 	readingRoom := sampleLetter()
 	readingRoom.Mode = "reading_room"
 	readingRoom.Units[1].Granted, readingRoom.Units[1].Until, readingRoom.Units[1].Reasons = true, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), ""
+	readingRoom.Units[1].Producer = ProducerAgreed
 	tests := []struct {
 		name          string
 		letter        Letter
@@ -107,6 +108,60 @@ func TestLetterSaysTheDecision(t *testing.T) {
 				}
 			}
 			checkPageNumbers(t, pdf)
+		})
+	}
+}
+
+// TestLetterSaysWhatTheProducerAnswered reads the letter's text model (no PDF tools):
+// the letter says the producing authority was asked only when it was, names its refusal,
+// and lists a withdrawn unit without reasons or remedies.
+func TestLetterSaysWhatTheProducerAnswered(t *testing.T) {
+	const asked = "l’accord de l’autorité productrice (Commune de Ruitz) a été sollicité"
+	with := func(change func(u *LetterUnit)) Letter {
+		l := sampleLetter()
+		change(&l.Units[1])
+		return l
+	}
+	partly := sampleLetter()
+	partly.Units = append(partly.Units, LetterUnit{Cote: "4 W 19", Title: "Dossiers disciplinaires", Derogation: true,
+		Producer: ProducerRefused, Reasons: "Refus de la commune."})
+	tests := []struct {
+		name          string
+		letter        Letter
+		want, wantNot []string
+	}{
+		{"dérogation refused without asking the producer", sampleLetter(),
+			[]string{"Décision : refusée (demande de dérogation, article L213-3 du code du patrimoine)"},
+			[]string{"a été sollicité", "autorité productrice ayant", "après accord de l’autorité productrice"}},
+		{"the producer refused", with(func(u *LetterUnit) { u.Producer = ProducerRefused }),
+			[]string{"Pour les documents qui relevaient d’une dérogation, " + asked + " avant la décision.",
+				"Décision : refusée, l’autorité productrice ayant refusé son accord (demande de dérogation"}, nil},
+		{"asked, no answer", with(func(u *LetterUnit) { u.Producer = ProducerAsked }),
+			[]string{asked, "l’autorité productrice, consultée, n’avait pas répondu"}, []string{"ayant refusé", "après accord de l’autorité productrice"}},
+		{"the producer agreed, the archivist refused", with(func(u *LetterUnit) { u.Producer = ProducerAgreed }),
+			[]string{asked, "refusée malgré l’accord de l’autorité productrice"}, []string{"ayant refusé"}},
+		{"asked for one dérogation of two", partly,
+			[]string{"Pour certains des documents qui relevaient d’une dérogation, " + asked + " avant la décision, comme indiqué ci-dessous."}, nil},
+		{"withdrawn", with(func(u *LetterUnit) { u.Withdrawn, u.Reasons, u.Derogation = true, "", true }),
+			[]string{"4 W 18", "Décision : demande retirée avant la décision"}, []string{"CADA", "Motifs", "a été sollicité"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := tt.letter.compose()
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.ReplaceAll(doc.text(), nbsp, " ")
+			for _, want := range tt.want {
+				if !strings.Contains(text, want) {
+					t.Errorf("the letter does not say %q; it says:\n%s", want, text)
+				}
+			}
+			for _, not := range tt.wantNot {
+				if strings.Contains(text, not) {
+					t.Errorf("the letter says %q; it says:\n%s", not, text)
+				}
+			}
 		})
 	}
 }

@@ -16,9 +16,9 @@ import (
 // when its agreement is asked.
 func (s *Store) notify(ctx context.Context, tx pgx.Tx, before *RequestRecord, next access.Request, a RequestAction) error {
 	var msgs []outboxMessage
-	to := before.Requester.Email
-	if to == "" && strings.Contains(before.Requester.Contact, "@") {
-		to = before.Requester.Contact
+	to := EmailIn(before.Requester.Email)
+	if to == "" {
+		to = EmailIn(before.Requester.Contact)
 	}
 	switch {
 	case a.Event.Type == access.EvSubmit:
@@ -36,8 +36,12 @@ func (s *Store) notify(ctx context.Context, tx pgx.Tx, before *RequestRecord, ne
 					before.Tenant, before.ID, before.Reason)})
 		}
 	case next.DecidedAt != nil && before.DecidedAt == nil:
+		grants, err := requestGrants(ctx, tx, before.ID)
+		if err != nil {
+			return err
+		}
 		msgs = append(msgs, outboxMessage{to: to, subject: fmt.Sprintf("Décision sur votre demande n° %d", before.ID),
-			body: decisionText(before, next)})
+			body: decisionText(before, next, grants)})
 	}
 	for _, m := range msgs {
 		if m.to == "" {
@@ -53,7 +57,9 @@ func (s *Store) notify(ctx context.Context, tx pgx.Tx, before *RequestRecord, ne
 
 type outboxMessage struct{ to, subject, body string }
 
-func decisionText(r *RequestRecord, next access.Request) string {
+// decisionText is the decision notice: each decided unit's outcome (a grant with its
+// last day, a refusal with its reasons), the units withdrawn, and the remedies.
+func decisionText(r *RequestRecord, next access.Request, grants map[int64]int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Bonjour %s,\n\nUne décision a été prise sur votre demande n° %d :\n\n", r.Requester.Name, r.ID)
 	for _, u := range next.Units {
@@ -64,9 +70,15 @@ func decisionText(r *RequestRecord, next access.Request) string {
 		}
 		switch u.Outcome {
 		case access.OutcomeGranted:
-			fmt.Fprintf(&b, "- %s : accordée\n", label)
+			until := ""
+			if d, ok := grants[u.UnitID]; ok {
+				until = " jusqu'au " + frDate(time.Date(d/10000, time.Month(d/100%100), d%100, 12, 0, 0, 0, access.JournalZone()))
+			}
+			fmt.Fprintf(&b, "- %s : accordée%s\n", label, until)
 		case access.OutcomeRefused:
 			fmt.Fprintf(&b, "- %s : refusée. Motifs : %s\n", label, u.Reasons)
+		case access.OutcomeWithdrawn:
+			fmt.Fprintf(&b, "- %s : demande retirée\n", label)
 		}
 	}
 	b.WriteString("\nEn cas de refus, vous pouvez saisir la Commission d'accès aux documents administratifs (CADA) dans un délai " +
@@ -76,16 +88,10 @@ func decisionText(r *RequestRecord, next access.Request) string {
 
 var frMonthNames = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 
+// frDate is t's day in Paris, where the law's days are counted.
 func frDate(t time.Time) string {
-	t = t.In(paris())
+	t = t.In(access.JournalZone())
 	return fmt.Sprintf("%d %s %d", t.Day(), frMonthNames[t.Month()-1], t.Year())
-}
-
-func paris() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
-		return loc
-	}
-	return time.UTC
 }
 
 // OutboxMessage is a notification, sent or waiting.

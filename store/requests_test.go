@@ -143,7 +143,7 @@ func TestRequestQueueOrder(t *testing.T) {
 	recent := mk(now.AddDate(0, 0, -10))
 	old := mk(now.AddDate(0, -3, 0)) // overdue
 	middle := mk(now.AddDate(0, -1, 0))
-	q, err := st.RequestQueue(ctx, []string{"queue"}, true, now)
+	q, err := st.RequestQueue(ctx, store.QueueFilter{Covered: []string{"queue"}, OpenOnly: true}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,186 @@ func TestRequestQueueOrder(t *testing.T) {
 	if len(got) != 3 || got[0] != old || got[1] != middle || got[2] != recent || !q[0].Overdue || q[1].Overdue {
 		t.Errorf("queue order = %v (overdue %v), want %v", got, q[0].Overdue, []int64{old, middle, recent})
 	}
-	if q, _ := st.RequestQueue(ctx, []string{"other"}, true, now); len(q) != 0 {
+	if q, _ := st.RequestQueue(ctx, store.QueueFilter{Covered: []string{"other"}, OpenOnly: true}, now); len(q) != 0 {
 		t.Errorf("another operator sees this queue: %+v", q)
+	}
+	// A producer sees its own tenant's queue only, not a parent's producer a child's.
+	if q, _ := st.RequestQueue(ctx, store.QueueFilter{Exact: []string{"queue/ruitz"}, OpenOnly: true}, now); len(q) != 3 {
+		t.Errorf("the tenant's producer sees %d requests, want 3", len(q))
+	}
+	if q, _ := st.RequestQueue(ctx, store.QueueFilter{Exact: []string{"queue"}, OpenOnly: true}, now); len(q) != 0 {
+		t.Errorf("the parent tenant's producer sees the child's requests: %+v", q)
+	}
+	// The tenant filter narrows the queue, never widens it.
+	if q, _ := st.RequestQueue(ctx, store.QueueFilter{Covered: []string{"queue"}, Tenant: "queue/ruitz"}, now); len(q) != 3 {
+		t.Errorf("filtered on its tenant: %d requests, want 3", len(q))
+	}
+	if q, _ := st.RequestQueue(ctx, store.QueueFilter{Covered: []string{"queue"}, Tenant: "queue/other"}, now); len(q) != 0 {
+		t.Errorf("filtered on another tenant: %d requests", len(q))
+	}
+	if q, _ := st.RequestQueue(ctx, store.QueueFilter{Covered: []string{"other"}, Tenant: "queue/ruitz"}, now); len(q) != 0 {
+		t.Errorf("the tenant filter widened another operator's queue: %+v", q)
+	}
+}
+
+// TestDerogationOverSubtree: a unit needs a dérogation when it or any unit below it is
+// still closed, since a grant opens its whole subtree.
+func TestDerogationOverSubtree(t *testing.T) {
+	ctx := context.Background()
+	ids := ruitzUnits(t, "subtree/ruitz")
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	closed, err := st.ClosedSubtrees(ctx, []int64{ids["FONDS"], ids["SERIE-W"], ids["W-PERSONNEL"], ids["SERIE-D"], ids["D12"]}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		unit       string
+		derogation bool
+		self       bool
+		below      bool
+	}{
+		{"FONDS", true, false, true},       // communicable, closed files below
+		{"SERIE-W", true, false, true},     // communicable, W 1234 below is closed
+		{"W-PERSONNEL", true, true, false}, // itself closed, nothing below
+		{"SERIE-D", false, false, false},   // everything open
+		{"D12", false, false, false},       // open leaf
+	}
+	for _, tt := range tests {
+		c := closed[ids[tt.unit]]
+		if c.Derogation() != tt.derogation || c.Self != tt.self || (c.Below > 0) != tt.below {
+			t.Errorf("%s: %+v, want derogation %v (self %v, closed below %v)", tt.unit, c, tt.derogation, tt.self, tt.below)
+		}
+		id, err := st.CreateRequest(ctx, store.NewRequest{Tenant: "subtree/ruitz", Reason: "r", Mode: store.ModeOnline,
+			Requester: store.Requester{Name: "P"}, UnitIDs: []int64{ids[tt.unit]}}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := st.Request(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Units[0].Derogation != tt.derogation {
+			t.Errorf("a request for %s: derogation %v, want %v", tt.unit, r.Units[0].Derogation, tt.derogation)
+		}
+	}
+}
+
+// TestGrantOnParentNeedsProducer: granting a communicable series does not open the
+// closed file below it without the producer's agreement; with it, it does.
+func TestGrantOnParentNeedsProducer(t *testing.T) {
+	ctx := context.Background()
+	ids := ruitzUnits(t, "parent/ruitz")
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	citizen := access.Principal{Subject: "sub-parent", Email: "parent@example.fr", Name: "Paul"}
+	id, err := st.CreateRequest(ctx, store.NewRequest{Tenant: "parent/ruitz", Reason: "Histoire", Mode: store.ModeOnline,
+		Requester: store.Requester{Subject: citizen.Subject, Email: citizen.Email, Name: citizen.Name}, UnitIDs: []int64{ids["SERIE-W"]}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	act := func(p access.Party, ev access.Event) error {
+		ev.At = now
+		_, err := st.ApplyRequestEvent(ctx, id, store.RequestAction{Party: p, Actor: access.Principal{Subject: "x"}, Event: ev,
+			Journal: access.JournalEntry{Action: access.ActionRequestEvent}})
+		return err
+	}
+	personnel, _ := st.Unit(ctx, ids["W-PERSONNEL"])
+	visible := func() access.Visibility {
+		grants, err := st.GrantsOf(ctx, citizen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return access.Scope{Grants: grants, Today: access.Today(now)}.Visibility(store.ViewOf(personnel))
+	}
+	if err := act(access.PartyRequester, access.Event{Type: access.EvSubmit}); err != nil {
+		t.Fatal(err)
+	}
+	if err := act(access.PartyArchivist, access.Event{Type: access.EvGrant, Units: []int64{ids["SERIE-W"]}}); !errors.Is(err, sesam.ErrInvalid) {
+		t.Errorf("grant of the series without the producer: %v, want a refusal", err)
+	}
+	if err := act(access.PartyArchivist, access.Event{Type: access.EvGrant}); !errors.Is(err, sesam.ErrInvalid) {
+		t.Errorf("grant of everything without the producer: %v, want a refusal", err)
+	}
+	if v := visible(); v != access.Hidden {
+		t.Fatalf("the closed file below the series is open to the requester (%v) without the producer's agreement", v)
+	}
+	for _, ev := range []access.Event{{Type: access.EvAskProducer}, {Type: access.EvProducerAgree}, {Type: access.EvGrant}} {
+		p := access.PartyArchivist
+		if ev.Type == access.EvProducerAgree {
+			p = access.PartyProducer
+		}
+		if err := act(p, ev); err != nil {
+			t.Fatalf("%s: %v", ev.Type, err)
+		}
+	}
+	if v := visible(); v != access.Full {
+		t.Errorf("after the producer's agreement and the grant, the file below is %v, want visible", v)
+	}
+}
+
+// TestWithdrawAfterPartialGrant: the grant made stays, the rest is withdrawn, and the
+// requester gets the decision notice (so the letter exists for the decided unit).
+func TestWithdrawAfterPartialGrant(t *testing.T) {
+	ctx := context.Background()
+	ids := ruitzUnits(t, "withdraw/ruitz")
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	id, err := st.CreateRequest(ctx, store.NewRequest{Tenant: "withdraw/ruitz", Reason: "r", Mode: store.ModeOnline,
+		Requester:    store.Requester{Name: "Lettre Seule", Contact: "12 rue de la Mairie\n62620 Ruitz\nCourriel : lettre.seule@example.fr"},
+		RegisteredBy: "archiviste@cdg62.fr", UnitIDs: []int64{ids["D12"], ids["W-PERSONNEL"]}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := access.Principal{Subject: "sub-arch", Name: "Ariane"}
+	for i, ev := range []access.Event{{Type: access.EvSubmit}, {Type: access.EvGrant, Units: []int64{ids["D12"]}}, {Type: access.EvWithdraw}} {
+		ev.At = now.Add(time.Duration(i) * time.Hour)
+		if _, err := st.ApplyRequestEvent(ctx, id, store.RequestAction{Party: access.PartyArchivist, Actor: staff, Event: ev,
+			Journal: access.JournalEntry{Action: access.ActionRequestEvent}}); err != nil {
+			t.Fatalf("%s by staff: %v", ev.Type, err)
+		}
+	}
+	r, err := st.Request(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.State != access.StateGranted || r.DecidedAt == nil || r.Units[0].Outcome != access.OutcomeGranted ||
+		r.Units[1].Outcome != access.OutcomeWithdrawn {
+		t.Errorf("after the withdrawal: state %s, decided %v, units %+v", r.State, r.DecidedAt, r.Units)
+	}
+	if d := r.UnitDecided[ids["D12"]]; d == nil || !d.Equal(now.Add(time.Hour)) {
+		t.Errorf("the grant's date: %v, want %v", d, now.Add(time.Hour))
+	}
+	if _, ok := r.GrantUntil[ids["D12"]]; !ok {
+		t.Errorf("the grant made before the withdrawal is gone: %+v", r.GrantUntil)
+	}
+	if n := count(t, `SELECT count(*) FROM outbox WHERE request_id = $1 AND subject LIKE 'Décision%' AND recipient = 'lettre.seule@example.fr'
+		AND body LIKE '%demande retirée%'`, id); n != 1 {
+		t.Errorf("decision notices to the address in the contact: %d, want 1", n)
+	}
+}
+
+// TestNotifyRecipient: a contact is never used as an address as it is; one valid
+// address is taken from it, or none.
+func TestNotifyRecipient(t *testing.T) {
+	tests := []struct{ contact, want string }{
+		{"camille@example.fr", "camille@example.fr"},
+		{"12 rue de la Mairie\n62620 Ruitz\nCamille.Martin@Example.fr", "camille.martin@example.fr"},
+		{"Camille Martin <camille@example.fr>, tél. 03 21 00 00 00", "camille@example.fr"},
+		{"courriel : (camille@example.fr).", "camille@example.fr"},
+		{"12 rue de la Mairie, 62620 Ruitz", ""},
+		{"chez @mairie, 62620 Ruitz", ""},
+		{"camille@", ""},
+		{"a@b@c.fr", ""},
+		{"courriel : x@intranet", "x@intranet"},
+	}
+	for _, tt := range tests {
+		if got := store.EmailIn(tt.contact); got != tt.want {
+			t.Errorf("EmailIn(%q) = %q, want %q", tt.contact, got, tt.want)
+		}
+	}
+	ctx := context.Background()
+	ids := ruitzUnits(t, "notify/ruitz")
+	_, err := st.CreateRequest(ctx, store.NewRequest{Tenant: "notify/ruitz", Reason: "r", Mode: store.ModeOnline,
+		Requester: store.Requester{Name: "P", Email: "pas une adresse"}, UnitIDs: []int64{ids["D12"]}}, time.Now())
+	if !errors.Is(err, sesam.ErrInvalid) {
+		t.Errorf("a request with a bad e-mail: %v, want ErrInvalid", err)
 	}
 }
