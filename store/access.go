@@ -135,9 +135,8 @@ func factsOf(id string, parents []string, m seda.Management, end *time.Time, per
 		}
 		f.Blocks[access.Category(cat)] = b
 	}
-	// A person named without a death date may be alive: then no death clock may run
-	// (fail closed), so death dates are given only when every person has one.
-	allDead := true
+	// A person named without a death date may be alive: the engine then runs no death
+	// clock here, nor on the units that inherit a death-based rule from here.
 	for _, p := range persons {
 		if p.BirthDate != nil {
 			f.BirthDates = append(f.BirthDates, *p.BirthDate)
@@ -145,11 +144,8 @@ func factsOf(id string, parents []string, m seda.Management, end *time.Time, per
 		if p.DeathDate != nil {
 			f.DeathDates = append(f.DeathDates, *p.DeathDate)
 		} else {
-			allDead = false
+			f.UndatedDeath = true
 		}
-	}
-	if !allDead {
-		f.DeathDates = nil
 	}
 	return f
 }
