@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -101,6 +102,7 @@ func (p propCase) checkDecision(d Decision) {
 	u := p.g[d.Unit]
 	for _, a := range d.Rules {
 		p.checkRuleClock(d, u, a)
+		p.checkEnd(d.Unit, a)
 	}
 	if len(d.Gaps) > 0 {
 		p.checked["gap"]++
@@ -133,6 +135,84 @@ func (p propCase) checkDecision(d Decision) {
 	}
 	if OpenDay(d) >= NeverDay {
 		p.fail("%s: open with the never day", d.Unit)
+	}
+	if want, ok := expectedFrom(d.Rules); ok && !sameDay(want, d.From) {
+		p.fail("%s: every clock known, opens %v, want %v (latest protection, earliest alternative)", d.Unit, fmtDay(d.From), fmtDay(want))
+	}
+}
+
+// expectedFrom restates the combination when every clock is known and the graph has no
+// fault: the latest of the protections, a group giving the earliest of its clocks (of
+// its primary clocks when it has any), several declarations of one rule the latest.
+func expectedFrom(rules []AppliedRule) (*time.Time, bool) {
+	var out *time.Time
+	later := func(a, b *time.Time) *time.Time {
+		if before(a, b) {
+			return b
+		}
+		return a
+	}
+	byGroup := map[string]map[string]*time.Time{} // group → rule id → latest end
+	fallback := map[string]bool{}
+	for _, a := range rules {
+		if a.Status != Open {
+			return nil, false
+		}
+		if a.Group == "" {
+			out = later(out, a.End)
+			continue
+		}
+		if byGroup[a.Group] == nil {
+			byGroup[a.Group] = map[string]*time.Time{}
+		}
+		if prev, seen := byGroup[a.Group][a.RuleID]; seen {
+			byGroup[a.Group][a.RuleID] = later(prev, a.End)
+		} else {
+			byGroup[a.Group][a.RuleID] = a.End
+		}
+		fallback[a.RuleID] = a.Def.Fallback
+	}
+	for _, ids := range byGroup {
+		primary := slices.ContainsFunc(slices.Collect(maps.Keys(ids)), func(id string) bool { return !fallback[id] })
+		var best *time.Time
+		first := true
+		for id, end := range ids {
+			if fallback[id] == primary {
+				continue // a primary group ignores its fallbacks; a fallback-only group uses them
+			}
+			if first || before(end, best) {
+				best, first = end, false
+			}
+		}
+		out = later(out, best)
+	}
+	return out, true
+}
+
+// checkEnd restates the calendar: days are added; months and years keep the day of the
+// month, or give the 1st of the next month when that day does not exist.
+func (p propCase) checkEnd(unitID string, a AppliedRule) {
+	p.t.Helper()
+	if a.Status != Open || a.StartDate == nil || a.End == nil {
+		return
+	}
+	s, d := *a.StartDate, a.Def.Duration
+	var want time.Time
+	switch d.Unit {
+	case Day:
+		want = s.AddDate(0, 0, d.N)
+	default:
+		months := d.N
+		if d.Unit == Year {
+			months *= 12
+		}
+		want = time.Date(s.Year(), s.Month()+time.Month(months), s.Day(), 0, 0, 0, 0, time.UTC)
+		if want.Day() != s.Day() { // overflowed into the month after the target
+			want = time.Date(want.Year(), want.Month(), 1, 0, 0, 0, 0, time.UTC)
+		}
+	}
+	if !a.End.Equal(want) {
+		p.fail("%s: rule %s from %s for %d %s ends %s, want %s", unitID, a.RuleID, fmtDay(a.StartDate), d.N, d.Unit, fmtDay(a.End), fmtDay(&want))
 	}
 }
 
@@ -199,12 +279,12 @@ func (p propCase) checkInheritance(c *UnitFacts, cat Category, pd, cd Decision) 
 			p.fail("%s: rule %s of %s (from %s) does not reach its child %s", pd.Unit, a.RuleID, pd.Unit, a.Origin, c.ID)
 		}
 	}
-	if block.PreventInheritance {
-		for _, b := range cd.Rules {
-			if b.Origin != c.ID {
-				p.fail("%s: PreventInheritance, yet %s from %s reaches it", c.ID, b.RuleID, b.Origin)
-			}
+	for _, b := range cd.Rules {
+		if b.Origin != c.ID && stops(b.RuleID) {
+			p.fail("%s stops or redeclares %s, yet %s's reaches it", c.ID, b.RuleID, b.Origin)
 		}
+	}
+	if block.PreventInheritance {
 		return
 	}
 	par := p.g[pd.Unit]
