@@ -19,7 +19,8 @@
 //  2. Start (start.go). A declared StartDate wins. Otherwise by the rule's basis:
 //     document date and register closing → the content EndDate of the unit evaluated,
 //     else of the unit declaring the rule; death (birth) → the latest death (birth)
-//     date among the persons named on the unit evaluated and on the declaring unit; end
+//     date among the persons named on the unit evaluated and on the declaring unit,
+//     unknown when someone named on either has no death date (UndatedDeath); end
 //     of a building's use → only a declared StartDate; a nil delay needs no start except
 //     after a death or birth (the person may be alive). No start → the end is unknown.
 //  3. End = start + duration in calendar arithmetic (dates.go); the unit is communicable
@@ -67,11 +68,14 @@ type UnitFacts struct {
 	EndDate *time.Time
 
 	// BirthDates and DeathDates are the known dates of the persons named in the content.
-	// A person named without a death date is invisible here: the store should give no
-	// death dates at all for a unit where someone concerned has none, or a death-date
-	// clock may open before that person's 25 years.
 	BirthDates []time.Time
 	DeathDates []time.Time
+
+	// UndatedDeath is set when a person named in the content has no death date: that
+	// person may be alive, so no death clock may run on this unit, nor on a unit that
+	// inherits a death-based rule declared here (fail closed). Without it, the death of
+	// someone else named on the same unit, or on an item below, would start the clock.
+	UndatedDeath bool
 }
 
 // Graph gives the facts of a unit by id.
@@ -142,7 +146,7 @@ type AppliedRule struct {
 	StartDate     *time.Time // the start used; nil when unknown or not needed
 	StartBasis    Basis      // the rule's basis (what a missing StartDate is taken from)
 	StartDeclared bool       // StartDate was declared on Origin
-	StartUnit     string     // the unit whose declaration or facts gave the start
+	StartUnit     string     // the unit whose declaration or facts gave the start (or, Unknown, the unit naming someone without a death date)
 	StartSource   string     // French: "StartDate déclarée sur AU1", "date de fin du contenu de AU3"...
 
 	End      *time.Time // first day the rule no longer restricts; nil unless Open with a start

@@ -70,6 +70,12 @@ func (w *walker) effective(id, child string) *lineage {
 	for _, r := range block.Rules {
 		b.addRule(inheritedRule{rule: r, origin: id, path: []string{id}})
 	}
+	if block.PreventInheritance {
+		// What reaches id is final before its parents are walked (they only add to the
+		// list of stopped rules): memoize it first, so that a cycle through id, which
+		// PreventInheritance cuts, finds it complete whichever unit was asked first.
+		w.memo[id] = &b.l
+	}
 	for _, p := range u.Parents {
 		w.inherit(b, id, block, w.effective(p, id))
 	}

@@ -2,6 +2,7 @@ package access
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +48,22 @@ func TestEvaluatorCycle(t *testing.T) {
 			got[id] = e.Evaluate(id).Status
 		}
 		diff(t, "statuses", want, got)
+	}
+}
+
+// TestEvaluatorCycleCutByPreventInheritance: a cycle that PreventInheritance cuts
+// inherits nothing round it, whichever unit the Evaluator is asked about first (found by
+// TestEngineProperties: asked about A first, B was left Unknown).
+func TestEvaluatorCycleCutByPreventInheritance(t *testing.T) {
+	g := graph(prevent(unit("A", "B"), AccessRule), with(unit("B", "A"), rule("AR048", "1990-01-01")))
+	want := map[string]outcome{"A": {Open, ""}, "B": {Open, "2040-01-01"}}
+	for _, order := range [][]string{{"A", "B"}, {"B", "A"}} {
+		e := NewEvaluator(g, AccessRule, Seed())
+		got := map[string]outcome{}
+		for _, id := range order {
+			got[id] = outcomeOf(e.Evaluate(id))
+		}
+		diff(t, "outcomes asked in order "+strings.Join(order, ", "), want, got)
 	}
 }
 

@@ -271,6 +271,9 @@ func startNote(a AppliedRule, en bool) string {
 		case BasisEndOfBuildingUse:
 			return "unknown start (the end of the buildings' use must be declared as StartDate)"
 		case BasisDeathDate:
+			if a.StartUnit != "" {
+				return "unknown start (no declared StartDate, and a person named on " + a.StartUnit + " has no death date: they may be alive)"
+			}
 			return "unknown start (no declared StartDate and no death date of the persons named on " + where + ")"
 		case BasisBirthDate:
 			return "unknown start (no declared StartDate and no birth date of the persons named on " + where + ")"
@@ -283,6 +286,9 @@ func startNote(a AppliedRule, en bool) string {
 	case BasisEndOfBuildingUse:
 		return "date de départ inconnue (la fin de l'affectation des bâtiments doit être déclarée en StartDate)"
 	case BasisDeathDate:
+		if a.StartUnit != "" {
+			return "date de départ inconnue (pas de StartDate déclarée, et une personne nommée sur " + a.StartUnit + " n'a pas de date de décès : elle est peut-être vivante)"
+		}
 		return "date de départ inconnue (ni StartDate déclarée ni date de décès des personnes nommées sur " + where + ")"
 	case BasisBirthDate:
 		return "date de départ inconnue (ni StartDate déclarée ni date de naissance des personnes nommées sur " + where + ")"

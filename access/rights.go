@@ -172,6 +172,7 @@ func (r *Rights) Scope(p Principal, publicTenants []string, grants []Grant, toda
 		if !r.roleCan(a.Role, ObjUnits, ActRead) {
 			continue
 		}
+		s.Roles = append(s.Roles, a)
 		switch {
 		case a.Domain == "*" && len(a.Agencies) == 0:
 			s.All = true

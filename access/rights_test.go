@@ -107,7 +107,8 @@ func TestRightsScope(t *testing.T) {
 	grants := []Grant{{UnitID: "42", UntilDay: 20300101}}
 	got := r.Scope(Principal{Email: "agent@ruitz.fr"}, []string{"cdg62/ruitz"}, grants, 20261125)
 	want := Scope{AgencyTenants: []AgencyScope{{Tenant: "cdg62/ruitz", Agencies: []string{"SERVICE-RH"}}},
-		PublicTenants: []string{"cdg62/ruitz"}, Grants: grants, Today: 20261125}
+		PublicTenants: []string{"cdg62/ruitz"}, Grants: grants, Today: 20261125,
+		Roles: []Assignment{{Subject: "agent@ruitz.fr", Role: RoleReader, Domain: "cdg62/ruitz", Agencies: []string{"SERVICE-RH"}}}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("reader scope (-want +got):\n%s", diff)
 	}

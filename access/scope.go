@@ -87,6 +87,10 @@ type Scope struct {
 	PublicTenants []string      // tenants that publish online: their public units are visible
 	Grants        []Grant       // units opened to this person by access-request decisions
 	Today         int           // the day the comparison is made (day number, Paris)
+
+	// Roles are the role assignments that gave All, Tenants and AgencyTenants, for the
+	// explanations (Ground); the filter and Visibility do not read them.
+	Roles []Assignment
 }
 
 // Staff reports whether the scope gives the content of some tenant (an administrator,
@@ -118,32 +122,94 @@ func (s Scope) ActiveGrants() []Grant {
 
 // Visibility decides what the principal may see of one unit.
 func (s Scope) Visibility(u UnitView) Visibility {
+	return s.ground(u, false).Visibility
+}
+
+// Ground decides what the principal may see of one unit, as Visibility does, and says
+// on what ground: the right that gives it or, when it is hidden, what each way in
+// lacks. Its Text is what `sesam access explain` prints.
+func (s Scope) Ground(u UnitView) Ground {
+	return s.ground(u, true)
+}
+
+// ground is the one decision behind Visibility and Ground, in the order the first
+// ground that applies is reported; details fills what a hidden unit lacks.
+func (s Scope) ground(u UnitView, details bool) Ground {
+	out := Ground{Kind: GroundNone, Unit: u, Today: s.Today, TenantPublishes: slices.Contains(s.PublicTenants, u.Tenant)}
 	g := s.grant(u)
 	switch {
-	case s.All, s.ownTenant(u), g != nil && g.Online, s.isPublic(u):
-		return Full
-	case g != nil, slices.Contains(s.PublicTenants, u.Tenant) && u.DescriptionPublic:
-		return MetadataOnly
+	case s.All:
+		out.Visibility, out.Kind = Full, GroundAll
+		out.Role = s.roleFor(func(a Assignment) bool { return a.Domain == "*" && len(a.Agencies) == 0 })
+	case s.ownTenant(u):
+		out.Visibility, out.Kind, out.Domain = Full, GroundTenant, s.ownDomain(u)
+		out.Role = s.roleFor(func(a Assignment) bool { return a.Domain == out.Domain })
+	case g != nil && g.Online:
+		out.Visibility, out.Kind, out.Grant = Full, GroundGrant, g
+	case s.isPublic(u):
+		out.Visibility, out.Kind = Full, GroundPublic
+	case g != nil:
+		out.Visibility, out.Kind, out.Grant = MetadataOnly, GroundGrant, g
+	case out.TenantPublishes && u.DescriptionPublic:
+		out.Visibility, out.Kind = MetadataOnly, GroundDescription
+	case details:
+		out.Limit, out.Grant = s.agencyLimit(u), s.endedGrant(u)
 	}
-	return Hidden
+	return out
 }
 
 // GrantFor returns the running grant that opens u, if any (to name the request on a
 // consultation copy).
 func (s Scope) GrantFor(u UnitView) *Grant { return s.grant(u) }
 
-func (s Scope) ownTenant(u UnitView) bool {
+func (s Scope) ownTenant(u UnitView) bool { return s.ownDomain(u) != "" }
+
+// ownDomain is the scope tenant giving the principal u's tenant ("" when none): one
+// of Tenants, or of AgencyTenants when u is of one of the reader's agencies.
+func (s Scope) ownDomain(u UnitView) string {
 	for _, t := range s.Tenants {
 		if CoversTenant(t, u.Tenant) {
-			return true
+			return t
 		}
 	}
 	for _, a := range s.AgencyTenants {
 		if CoversTenant(a.Tenant, u.Tenant) && slices.Contains(a.Agencies, u.Agency) {
-			return true
+			return a.Tenant
 		}
 	}
-	return false
+	return ""
+}
+
+// roleFor is the first role assignment that match accepts, nil when Roles holds none.
+func (s Scope) roleFor(match func(Assignment) bool) *Assignment {
+	for i := range s.Roles {
+		if match(s.Roles[i]) {
+			return &s.Roles[i]
+		}
+	}
+	return nil
+}
+
+// agencyLimit is a reader's access to u's tenant that stops at u's agency.
+func (s Scope) agencyLimit(u UnitView) *AgencyScope {
+	for i, a := range s.AgencyTenants {
+		if CoversTenant(a.Tenant, u.Tenant) {
+			return &s.AgencyTenants[i]
+		}
+	}
+	return nil
+}
+
+// endedGrant is the grant on u that ended last, nil when there is none.
+func (s Scope) endedGrant(u UnitView) *Grant {
+	var found *Grant
+	for i, g := range s.Grants {
+		if g.UntilDay < s.Today && (g.UnitID == u.ID || slices.Contains(u.Ancestors, g.UnitID)) &&
+			(found == nil || g.UntilDay > found.UntilDay) {
+			found = &s.Grants[i]
+		}
+	}
+	return found
 }
 
 // grant is the running grant that opens u, an online one first.

@@ -16,7 +16,9 @@ import (
 //   - Death (birth): the latest death (birth) date among the persons of u AND of origin.
 //     A protection about persons runs until the last person's clock has run out; the
 //     person concerned is usually named where the rule is declared (the file), and an
-//     item naming someone else must not open the file's secret early.
+//     item naming someone else must not open the file's secret early. So when a person
+//     named on u or on origin has no death date (UndatedDeath), the death clock is
+//     unknown, whatever the others' deaths: that person may be alive.
 //   - End of a building's use for detention: no content date tells it; only a declared
 //     StartDate.
 //   - A nil delay (AR038, ACC-00001) counted from no event, the document date or the
@@ -34,7 +36,8 @@ func setClock(a *AppliedRule, declared *time.Time, def RuleDef, unitID string, u
 		start, from, ok = factStart(def.Basis, unitID, u, a.Origin, origin)
 	}
 	if !ok {
-		a.Status, a.Problem = Unknown, ProblemStart
+		// from names the unit where someone has no death date, when that is the cause.
+		a.Status, a.Problem, a.StartUnit = Unknown, ProblemStart, from
 		return
 	}
 	end := addDuration(start, def.Duration)
@@ -66,6 +69,12 @@ func factStart(b Basis, unitID string, u *UnitFacts, originID string, origin *Un
 			return civil(*origin.EndDate), originID, true
 		}
 	case BasisDeathDate:
+		if u.UndatedDeath {
+			return time.Time{}, unitID, false
+		}
+		if origin != nil && origin.UndatedDeath {
+			return time.Time{}, originID, false
+		}
 		return latestOf(unitID, u.DeathDates, originID, deathsOf(origin))
 	case BasisBirthDate:
 		return latestOf(unitID, u.BirthDates, originID, birthsOf(origin))

@@ -135,9 +135,8 @@ func factsOf(id string, parents []string, m seda.Management, end *time.Time, per
 		}
 		f.Blocks[access.Category(cat)] = b
 	}
-	// A person named without a death date may be alive: then no death clock may run
-	// (fail closed), so death dates are given only when every person has one.
-	allDead := true
+	// A person named without a death date may be alive: the engine then runs no death
+	// clock here, nor on the units that inherit a death-based rule from here.
 	for _, p := range persons {
 		if p.BirthDate != nil {
 			f.BirthDates = append(f.BirthDates, *p.BirthDate)
@@ -145,11 +144,8 @@ func factsOf(id string, parents []string, m seda.Management, end *time.Time, per
 		if p.DeathDate != nil {
 			f.DeathDates = append(f.DeathDates, *p.DeathDate)
 		} else {
-			allDead = false
+			f.UndatedDeath = true
 		}
-	}
-	if !allDead {
-		f.DeathDates = nil
 	}
 	return f
 }
@@ -163,12 +159,16 @@ func transferGraph(tr *seda.Transfer) access.MapGraph {
 	return g
 }
 
-// storedGraph loads the engine's view of units (and everything they need: the units of
-// their transfers) from the store, keyed by prefix + unit id.
-func storedGraph(ctx context.Context, q querier, transferIDs []int64, prefix string) (access.MapGraph, map[string]string, error) {
-	rows, err := q.Query(ctx, `SELECT u.id, u.tenant_id, u.management, u.end_date, u.content->'Persons',
+// storedGraph loads the engine's view of units and of every ancestor they have, whatever
+// transfer holds it (a unit attached under an existing unit inherits from another
+// transfer), keyed by prefix + unit id. It also gives each unit's tenant.
+func storedGraph(ctx context.Context, q querier, unitIDs []int64, prefix string) (access.MapGraph, map[string]string, error) {
+	rows, err := q.Query(ctx, `WITH wanted AS (
+			SELECT id FROM unit WHERE id = ANY($1)
+			UNION SELECT unnest(ancestors) FROM unit WHERE id = ANY($1))
+		SELECT u.id, u.tenant_id, u.management, u.end_date, u.content->'Persons',
 		coalesce((SELECT array_agg(p.parent_id ORDER BY p.position) FROM unit_parent p WHERE p.unit_id = u.id), '{}')
-		FROM unit u WHERE u.transfer_id = ANY($1)`, transferIDs)
+		FROM unit u JOIN wanted w ON w.id = u.id`, unitIDs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load rules: %w", err)
 	}
@@ -184,25 +184,33 @@ func storedGraph(ctx context.Context, q querier, transferIDs []int64, prefix str
 		if err := rows.Scan(&id, &tenant, &mgt, &end, &persons, &parents); err != nil {
 			return nil, nil, err
 		}
-		var m seda.Management
-		var ps []seda.Person
-		if err := json.Unmarshal(mgt, &m); err != nil {
-			return nil, nil, fmt.Errorf("unit %d management: %w", id, err)
+		f, err := storedFacts(id, mgt, persons, end, parents, prefix)
+		if err != nil {
+			return nil, nil, err
 		}
-		if len(persons) > 0 && string(persons) != "null" {
-			if err := json.Unmarshal(persons, &ps); err != nil {
-				return nil, nil, fmt.Errorf("unit %d persons: %w", id, err)
-			}
-		}
-		key := prefix + strconv.FormatInt(id, 10)
-		ps2 := idStrings(parents)
-		for i := range ps2 {
-			ps2[i] = prefix + ps2[i]
-		}
-		g[key] = factsOf(key, ps2, m, end, ps)
-		tenants[key] = tenant
+		g[f.ID] = f
+		tenants[f.ID] = tenant
 	}
 	return g, tenants, rows.Err()
+}
+
+// storedFacts decodes one unit's row into the engine's facts, ids prefixed.
+func storedFacts(id int64, mgt, persons []byte, end *time.Time, parents []int64, prefix string) (*access.UnitFacts, error) {
+	var m seda.Management
+	var ps []seda.Person
+	if err := json.Unmarshal(mgt, &m); err != nil {
+		return nil, fmt.Errorf("unit %d management: %w", id, err)
+	}
+	if len(persons) > 0 && string(persons) != "null" {
+		if err := json.Unmarshal(persons, &ps); err != nil {
+			return nil, fmt.Errorf("unit %d persons: %w", id, err)
+		}
+	}
+	keys := idStrings(parents)
+	for i := range keys {
+		keys[i] = prefix + keys[i]
+	}
+	return factsOf(prefix+strconv.FormatInt(id, 10), keys, m, end, ps), nil
 }
 
 func idStrings(ids []int64) []string {
@@ -216,31 +224,26 @@ func idStrings(ids []int64) []string {
 // Explain evaluates a unit's access and dissemination from the store, with the whole
 // explanation (which rules, from where, blocked where), as of the current referential.
 func (s *Store) Explain(ctx context.Context, unitID int64) (acc, dis access.Decision, err error) {
-	var transferID int64
-	var tenant string
-	err = s.pool.QueryRow(ctx, `SELECT transfer_id, tenant_id FROM unit WHERE id = $1`, unitID).Scan(&transferID, &tenant)
-	if err == pgx.ErrNoRows {
+	g, tenants, err := storedGraph(ctx, s.pool, []int64{unitID}, "")
+	if err != nil {
+		return acc, dis, err
+	}
+	key := strconv.FormatInt(unitID, 10)
+	tenant, ok := tenants[key]
+	if !ok {
 		return acc, dis, fmt.Errorf("unit %d: %w", unitID, sesam.ErrNotFound)
-	}
-	if err != nil {
-		return acc, dis, err
-	}
-	g, _, err := storedGraph(ctx, s.pool, []int64{transferID}, "")
-	if err != nil {
-		return acc, dis, err
 	}
 	ref, err := s.Referential(ctx, tenant)
 	if err != nil {
 		return acc, dis, err
 	}
-	key := strconv.FormatInt(unitID, 10)
 	return access.Evaluate(g, key, access.AccessRule, ref), access.Evaluate(g, key, access.DisseminationRule, ref), nil
 }
 
 // LoadRules replaces a tenant's referential (as Vitam does: the file is the whole
 // referential) and recomputes the units it affects: those of the tenant and the tenants
-// below it whose transfers declare a rule whose definition changed. It returns how many
-// units changed.
+// below it on which, or on an ancestor of which, a rule whose definition changed is
+// declared. It returns how many units changed.
 func (s *Store) LoadRules(ctx context.Context, tenant string, defs []access.RuleDef) (int, error) {
 	if _, err := s.Tenant(ctx, tenant); err != nil {
 		return 0, err
@@ -286,31 +289,35 @@ func changedRuleIDs(old, new []access.RuleDef) []string {
 	return out
 }
 
-// recomputeTenant re-evaluates the transfers (of tenant and below) that declare one
-// of the rule ids, and writes the units whose outcome changed.
+// recomputeTenant re-evaluates the units (of tenant and below) that one of the rule
+// ids may reach: declared on the unit or on any of its ancestors, whichever transfer
+// holds them. It writes the units whose outcome changed.
 func recomputeTenant(ctx context.Context, tx pgx.Tx, tenant string, ruleIDs []string) (int, error) {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT u.transfer_id FROM unit_rule r JOIN unit u ON u.id = r.unit_id
-		WHERE r.rule_id = ANY($1) AND (u.tenant_id = $2 OR u.tenant_id LIKE $3)`,
+	rows, err := tx.Query(ctx, `WITH declaring AS (
+			SELECT array_agg(DISTINCT unit_id) AS ids FROM unit_rule WHERE rule_id = ANY($1))
+		SELECT u.id FROM unit u, declaring d
+		WHERE (u.tenant_id = $2 OR u.tenant_id LIKE $3) AND (u.id = ANY(d.ids) OR u.ancestors && d.ids)`,
 		ruleIDs, tenant, strings.ReplaceAll(tenant, "_", `\_`)+"/%")
 	if err != nil {
 		return 0, err
 	}
-	transfers, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil || len(transfers) == 0 {
+	units, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(units) == 0 {
 		return 0, err
 	}
-	return recompute(ctx, tx, transfers)
+	return recompute(ctx, tx, units)
 }
 
-// recompute re-evaluates every unit of these transfers and writes those that changed.
-func recompute(ctx context.Context, tx pgx.Tx, transferIDs []int64) (int, error) {
-	g, tenants, err := storedGraph(ctx, tx, transferIDs, "")
+// recompute re-evaluates these units (from them and all their ancestors) and writes
+// those that changed.
+func recompute(ctx context.Context, tx pgx.Tx, unitIDs []int64) (int, error) {
+	g, tenants, err := storedGraph(ctx, tx, unitIDs, "")
 	if err != nil {
 		return 0, err
 	}
 	byTenant := map[string][]string{}
-	for id, t := range tenants {
-		byTenant[t] = append(byTenant[t], id)
+	for _, id := range idStrings(unitIDs) {
+		byTenant[tenants[id]] = append(byTenant[tenants[id]], id)
 	}
 	var changed []int64
 	for tenant, ids := range byTenant {

@@ -14,10 +14,9 @@ import (
 // existingUnit is a unit already in the store that a transfer attaches new units to
 // (Vitam's UpdateOperation).
 type existingUnit struct {
-	id         int64
-	transferID int64
-	ancestors  []int64
-	depth      int
+	id        int64
+	ancestors []int64
+	depth     int
 }
 
 // existingColumn maps the metadata names an UpdateOperation may use to the store.
@@ -76,14 +75,14 @@ func findExisting(ctx context.Context, tx pgx.Tx, tenant string, e *seda.Existin
 	} else {
 		return nil, nil
 	}
-	rows, err := tx.Query(ctx, `SELECT u.id, u.transfer_id, u.ancestors, u.depth FROM unit u
+	rows, err := tx.Query(ctx, `SELECT u.id, u.ancestors, u.depth FROM unit u
 		WHERE u.tenant_id = $1 AND `+cond+` LIMIT 3`, tenant, arg)
 	if err != nil {
 		return nil, fmt.Errorf("find existing unit: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (existingUnit, error) {
 		var x existingUnit
-		err := r.Scan(&x.id, &x.transferID, &x.ancestors, &x.depth)
+		err := r.Scan(&x.id, &x.ancestors, &x.depth)
 		return x, err
 	})
 }
@@ -100,17 +99,18 @@ func (w *transferWriter) newUnits() []*seda.Unit {
 }
 
 // existingFacts adds to the engine's graph the existing units the transfer attaches
-// to, as stored (with their own ancestors), under the transfer's ids for them: the
-// new units then inherit exactly what the existing unit carries.
+// to, as stored, with all their ancestors (whatever transfers hold them), under the
+// transfer's ids for them: the new units then inherit exactly what the existing unit
+// carries.
 func (w *transferWriter) existingFacts(ctx context.Context, g access.MapGraph) error {
 	if len(w.existing) == 0 {
 		return nil
 	}
-	var transfers []int64
+	var ids []int64
 	for _, x := range w.existing {
-		transfers = append(transfers, x.transferID)
+		ids = append(ids, x.id)
 	}
-	stored, _, err := storedGraph(ctx, w.tx, transfers, "db:")
+	stored, _, err := storedGraph(ctx, w.tx, ids, "db:")
 	if err != nil {
 		return err
 	}

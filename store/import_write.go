@@ -31,13 +31,13 @@ type transferWriter struct {
 }
 
 func (w *transferWriter) write(ctx context.Context, src, kind, manifestSHA string) (int64, error) {
-	w.mergeRootDefaults()
 	if err := w.insertTransfer(ctx, src, kind, manifestSHA); err != nil {
 		return 0, err
 	}
 	if err := w.resolveExisting(ctx); err != nil {
 		return 0, err
 	}
+	w.mergeTopDefaults()
 	if err := w.evaluateAccess(ctx); err != nil {
 		return 0, fmt.Errorf("evaluate access: %w", err)
 	}
@@ -190,22 +190,53 @@ func contentOf(u *seda.Unit) seda.Unit {
 	return c
 }
 
-// mergeRootDefaults gives the root units the transfer's default rules: from then on
-// the rule rows, the stored management and the access engine all read the merged rules.
-func (w *transferWriter) mergeRootDefaults() {
-	roots := make(map[string]bool, len(w.tr.Roots))
-	for _, r := range w.tr.Roots {
-		roots[r] = true
-	}
-	for _, u := range w.tr.Units {
-		if roots[u.ID] {
-			u.Management = mergeDefaults(u.Management, w.tr.Management.Rules)
+// mergeTopDefaults gives the transfer's new top units (those with no parent among the
+// units it creates: its roots, or the units it attaches under existing ones) the
+// transfer's default rules: from then on the rule rows, the stored management and the
+// access engine all read the merged rules. An existing unit is not rewritten, so
+// defaults merged onto it would be lost.
+//
+// Under an existing unit, the defaults' PreventInheritance and RefNonRuleId are left
+// out: they were written for a transfer's roots, which inherit nothing, and must not
+// cut the new units off from the protections of the unit they join (fail closed).
+func (w *transferWriter) mergeTopDefaults() {
+	defaults := w.tr.Management.Rules
+	attached := withoutBlocks(defaults)
+	for _, u := range w.newUnits() {
+		switch {
+		case !w.topUnit(u):
+		case len(u.Parents) == 0:
+			u.Management = mergeDefaults(u.Management, defaults)
+		default:
+			u.Management = mergeDefaults(u.Management, attached)
 		}
 	}
 }
 
-// mergeDefaults puts the transfer's ManagementMetadata rules on a root unit: a rule the
-// root declares itself (same category and id) keeps the root's StartDate.
+// withoutBlocks is m without its PreventInheritance and RefNonRuleId.
+func withoutBlocks(m seda.Management) seda.Management {
+	out := m
+	out.Rules = make(map[seda.Category]*seda.RuleSet, len(m.Rules))
+	for cat, rs := range m.Rules {
+		c := *rs
+		c.PreventInheritance, c.RefNonRuleIDs = false, nil
+		out.Rules[cat] = &c
+	}
+	return out
+}
+
+// topUnit reports whether a new unit has no parent among the new units.
+func (w *transferWriter) topUnit(u *seda.Unit) bool {
+	for _, p := range u.Parents {
+		if w.existing[p] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeDefaults puts the transfer's ManagementMetadata rules on a top unit: a rule the
+// unit declares itself (same category and id) keeps the unit's StartDate.
 func mergeDefaults(own, defaults seda.Management) seda.Management {
 	if len(defaults.Rules) == 0 {
 		return own

@@ -24,6 +24,8 @@ type explainDoc struct {
 	Blocked            []blockDoc `json:"blocked"`
 	VisibleToPrincipal bool       `json:"visible_to_principal"`
 	Visibility         string     `json:"visibility"`
+	VisibilityGround   string     `json:"visibility_ground"`
+	VisibilityReason   string     `json:"visibility_reason"`
 	Principal          string     `json:"principal"`
 	Reason             string     `json:"reason"`
 	Explanation        []string   `json:"explanation"`
@@ -99,12 +101,25 @@ func cmdAccess(ctx context.Context, e *env, args []string) error {
 	for _, l := range doc.Dissemination {
 		fmt.Fprintln(e.stdout, l)
 	}
+	fmt.Fprintln(e.stdout, visibilityLine(doc, *as, *lang))
+	return nil
+}
+
+// visibilityLine is the last line of `sesam access explain`: whether the principal
+// sees the unit, and on what ground.
+func visibilityLine(doc *explainDoc, as, lang string) string {
+	if lang == "en" {
+		vis := "cannot see"
+		if doc.VisibleToPrincipal {
+			vis = "can see (" + doc.Visibility + ")"
+		}
+		return fmt.Sprintf("On %s, %s %s this unit. %s", doc.At, as, vis, doc.VisibilityReason)
+	}
 	vis := "ne peut pas voir"
 	if doc.VisibleToPrincipal {
 		vis = "peut voir (" + doc.Visibility + ")"
 	}
-	fmt.Fprintf(e.stdout, "Le %s, %s %s cette unité.\n", doc.At, *as, vis)
-	return nil
+	return fmt.Sprintf("Le %s, %s %s cette unité. %s", doc.At, as, vis, doc.VisibilityReason)
 }
 
 func explain(ctx context.Context, st *store.Store, unitID int64, p access.Principal, when time.Time, lang string) (*explainDoc, error) {
@@ -126,11 +141,13 @@ func explain(ctx context.Context, st *store.Store, unitID int64, p access.Princi
 	}
 	view := store.ViewOf(u)
 	public := access.Scope{PublicTenants: scope.PublicTenants, Today: scope.Today}
-	vis := scope.Visibility(view)
+	ground := scope.Ground(view)
+	vis := ground.Visibility
 	d := &explainDoc{Unit: unitID, At: when.In(parisLocation()).Format("2006-01-02"), Communicable: acc.CommunicableAt(when),
 		Status: string(acc.Status), Public: public.Visibility(view) == access.Full, VisibleToPrincipal: vis != access.Hidden,
-		Visibility: map[access.Visibility]string{access.Hidden: "hidden", access.MetadataOnly: "description", access.Full: "full"}[vis],
-		Reason:     acc.ReasonIn(when, lang), Explanation: access.Explain(acc, lang), Dissemination: access.Explain(dis, lang),
+		Visibility:       map[access.Visibility]string{access.Hidden: "hidden", access.MetadataOnly: "description", access.Full: "full"}[vis],
+		VisibilityGround: string(ground.Kind), VisibilityReason: ground.Text(lang),
+		Reason: acc.ReasonIn(when, lang), Explanation: access.Explain(acc, lang), Dissemination: access.Explain(dis, lang),
 		Rules: []ruleDoc{}, Blocked: []blockDoc{}}
 	if day, ok := acc.OpensOn(); ok && !day.Equal(access.SinceAlways) {
 		d.CommunicableFrom = isoPtr(&day)

@@ -151,9 +151,10 @@ func TestAccessExplainCommand(t *testing.T) {
 	st.Pool().QueryRow(ctx, `SELECT id::text FROM unit WHERE seda_id = 'W-PERSONNEL'`).Scan(&id)
 	st.Close()
 	var d explainDoc
-	explain := func(at string) {
+	explain := func(at string, more ...string) {
 		t.Helper()
-		if err := json.Unmarshal([]byte(mustRun(t, "access", "explain", "--unit", id, "--at", at, "--json")), &d); err != nil {
+		args := append([]string{"access", "explain", "--unit", id, "--at", at, "--json"}, more...)
+		if err := json.Unmarshal([]byte(mustRun(t, args...)), &d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -162,12 +163,24 @@ func TestAccessExplainCommand(t *testing.T) {
 		len(d.Rules) != 1 || d.Rules[0].Code != "AR048" || d.Rules[0].Origin != id || d.Reason == "" {
 		t.Errorf("the day before: %+v", d)
 	}
+	if want := "Non visible : aucun rôle ne donne accès aux archives de cdg62/ruitz ; cdg62/ruitz publie en ligne, mais l'unité n'est communicable qu'à partir du 31 décembre 2040 ; aucune autorisation en cours sur cette unité."; d.VisibilityReason != want || d.VisibilityGround != "none" {
+		t.Errorf("why the public cannot see it the day before: %q (%s), want %q", d.VisibilityReason, d.VisibilityGround, want)
+	}
 	explain("2040-12-31")
 	if !d.Communicable || !d.Public || !d.VisibleToPrincipal {
 		t.Errorf("on the opening day (Ruitz publishes online): %+v", d)
 	}
+	if want := "Visible de tous : cdg62/ruitz publie en ligne, l'unité est communicable depuis le 31 décembre 2040."; d.VisibilityReason != want || d.VisibilityGround != "public" {
+		t.Errorf("why the public sees it on the opening day: %q (%s), want %q", d.VisibilityReason, d.VisibilityGround, want)
+	}
+	mustRun(t, "role", "grant", "agent@ruitz.fr", "reader", "cdg62/ruitz")
+	explain("2030-01-01", "--as", "agent@ruitz.fr", "--lang", "en")
+	if want := "Visible: role reader on “cdg62/ruitz”, which covers cdg62/ruitz (its archives whatever their delay)."; d.VisibilityReason != want || !d.VisibleToPrincipal {
+		t.Errorf("why the agent sees it: %q, want %q", d.VisibilityReason, want)
+	}
 	out := mustRun(t, "access", "explain", "--unit", id, "--at", "2030-01-01")
-	if !strings.Contains(out, "AR048") || !strings.Contains(out, "31 décembre 2040") || !strings.Contains(out, "ne peut pas voir") {
+	if !strings.Contains(out, "AR048") || !strings.Contains(out, "31 décembre 2040") ||
+		!strings.Contains(out, "public ne peut pas voir cette unité. Non visible : aucun rôle ne donne accès aux archives de cdg62/ruitz") {
 		t.Errorf("explain text:\n%s", out)
 	}
 }
