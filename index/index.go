@@ -205,7 +205,7 @@ func (ix *Index) Close() error {
 	if ix.gen == nil {
 		return nil
 	}
-	err := ix.gen.idx.Close()
+	err := closeFlushed(ix.gen.idx)
 	ix.gen = nil
 	return err
 }

@@ -131,7 +131,7 @@ func Build(ctx context.Context, dir string, src Source, progress func(done int))
 		return "", err
 	}
 	name := gen.name
-	if err := gen.idx.Close(); err != nil {
+	if err := closeFlushed(gen.idx); err != nil {
 		return "", err
 	}
 	if err := writeCurrent(dir, name); err != nil {
@@ -266,23 +266,46 @@ func compact(ctx context.Context, idx bleve.Index) error {
 	// A merge task takes at most SegmentsPerMergeTask segments, and segments still in
 	// memory are persisted first: merge again until one file segment is left.
 	for range 20 {
-		st := s.StatsMap()
-		if n(st["num_root_filesegments"])+n(st["num_root_memorysegments"]) <= 1 {
-			return nil
+		if err := flush(ctx, s); err != nil {
+			return err
 		}
-		if n(st["num_root_memorysegments"]) > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(50 * time.Millisecond):
-			}
-			continue
+		if n(s.StatsMap()["num_root_filesegments"]) <= 1 {
+			return nil
 		}
 		if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
 			return err
 		}
 	}
-	return nil
+	return flush(ctx, s)
+}
+
+// flush waits until scorch has written every batch to disk: batches are unsafe (see
+// openGeneration) and Close does not write what is left in memory.
+func flush(ctx context.Context, s *scorch.Scorch) error {
+	for {
+		st := s.StatsMap()
+		if n(st["num_root_memorysegments"]) == 0 && n(st["LastPersistedEpoch"]) >= n(st["CurRootEpoch"]) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// closeFlushed closes a generation's index once what it was given is on disk (within a
+// time limit: a live index that cannot flush is still closed; the feed redoes the rest).
+func closeFlushed(idx bleve.Index) error {
+	if adv, err := idx.Advanced(); err == nil {
+		if s, ok := adv.(*scorch.Scorch); ok {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			flush(ctx, s)
+			cancel()
+		}
+	}
+	return idx.Close()
 }
 
 // n reads a scorch counter.
