@@ -48,44 +48,61 @@ func (b *Blobs) Has(sha string) bool {
 	return err == nil
 }
 
-// Put writes r's bytes as the blob sha, checking that they hash to sha. It reports
-// whether it created the file (false when it was already there: its bytes are not read).
-func (b *Blobs) Put(sha string, r io.Reader) (created bool, err error) {
+// Put writes r's bytes (size of them, -1 if unknown) as the blob sha, checking that they hash to sha.
+// It reports whether it created the file. A file already there is checked first, its
+// size then its digest: when intact, r is not read; when damaged (truncated, altered on
+// disk), it is replaced atomically by r's bytes, so that an import carrying the same
+// bytes repairs it (created is then false: committed objects may reference it).
+func (b *Blobs) Put(sha string, size int64, r io.Reader) (created bool, err error) {
 	if !shaRe.MatchString(sha) {
 		return false, fmt.Errorf("blob address %q: %w", sha, sesam.ErrInvalid)
 	}
 	final := b.path(sha)
-	if _, err := os.Stat(final); err == nil {
+	fi, err := os.Stat(final)
+	switch {
+	case err == nil && (size < 0 || fi.Size() == size) && b.Verify(sha) == nil:
 		return false, nil
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return false, fmt.Errorf("blob %s: %w", sha, err)
 	}
+	existed := err == nil
+	if err := b.write(sha, final, r); err != nil {
+		return false, err
+	}
+	return !existed, nil
+}
+
+// write stores r's bytes at final through a temporary file (fsync, rename, fsync of the
+// directory), after checking that they hash to sha.
+func (b *Blobs) write(sha, final string, r io.Reader) error {
 	tmp, err := os.CreateTemp(filepath.Join(b.dir, "tmp"), "put-*")
 	if err != nil {
-		return false, fmt.Errorf("blob %s: %w", sha, err)
+		return fmt.Errorf("blob %s: %w", sha, err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	h := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(tmp, h), r); err != nil {
 		tmp.Close()
-		return false, fmt.Errorf("blob %s: write: %w", sha, err)
+		return fmt.Errorf("blob %s: write: %w", sha, err)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
 		tmp.Close()
-		return false, fmt.Errorf("blob %s: bytes hash to %s: %w", sha, got, ErrDigestMismatch)
+		return fmt.Errorf("blob %s: bytes hash to %s: %w", sha, got, ErrDigestMismatch)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return false, fmt.Errorf("blob %s: fsync: %w", sha, err)
+		return fmt.Errorf("blob %s: fsync: %w", sha, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("blob %s: %w", sha, err)
+		return fmt.Errorf("blob %s: %w", sha, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
-		return false, fmt.Errorf("blob %s: %w", sha, err)
+		return fmt.Errorf("blob %s: %w", sha, err)
 	}
 	if err := os.Rename(tmp.Name(), final); err != nil {
-		return false, fmt.Errorf("blob %s: rename: %w", sha, err)
+		return fmt.Errorf("blob %s: rename: %w", sha, err)
 	}
-	return true, syncDir(filepath.Dir(final))
+	return syncDir(filepath.Dir(final))
 }
 
 func syncDir(dir string) error {

@@ -174,7 +174,7 @@ func (s *Store) putBlob(pkg *seda.Package, b *seda.BinaryObject) (bool, error) {
 		return false, fmt.Errorf("object %s: %w", b.ID, err)
 	}
 	defer r.Close()
-	created, err := s.blobs.Put(b.SHA256, r)
+	created, err := s.blobs.Put(b.SHA256, b.ActualSize, r)
 	if err != nil {
 		return false, fmt.Errorf("object %s: %w", b.ID, err)
 	}
