@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -140,21 +141,22 @@ func (w *transferWriter) copyUnits(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := make([][]any, 0, len(units))
-	for i, u := range units {
-		row, err := w.unitRow(u, ids[i], g)
-		if err != nil {
-			return fmt.Errorf("unit %s: %w", u.ID, err)
-		}
-		rows = append(rows, row)
-		if w.progress != nil && (i%1000 == 999 || i == len(units)-1) {
-			w.progress("unités", int64(i+1), int64(len(units)))
-		}
-	}
+	// Rows are made as COPY sends them: a unit's row (its content and rules as JSON) is
+	// several times the size of the unit: 100 000 rows held at once were ~250 MB.
 	_, err = w.tx.CopyFrom(ctx, pgx.Identifier{"unit"}, []string{"id", "tenant_id", "transfer_id", "seda_id",
 		"level", "title", "cote", "originating_agency", "start_date", "end_date", "ancestors", "depth",
 		"content", "management", "open_day", "publish_day", "access_status", "access_reason", "publish_reason"},
-		pgx.CopyFromRows(rows))
+		pgx.CopyFromSlice(len(units), func(i int) ([]any, error) {
+			u := units[i]
+			row, err := w.unitRow(u, ids[i], g)
+			if err != nil {
+				return nil, fmt.Errorf("unit %s: %w", u.ID, err)
+			}
+			if w.progress != nil && (i%1000 == 999 || i == len(units)-1) {
+				w.progress("unités", int64(i+1), int64(len(units)))
+			}
+			return row, nil
+		}))
 	return err
 }
 
@@ -276,22 +278,40 @@ func hasRule(rs []seda.Rule, id string) bool {
 	return false
 }
 
-func (w *transferWriter) copyParents(ctx context.Context) error {
-	var rows [][]any
-	for _, u := range w.tr.Units {
-		for pos, c := range u.Children {
-			if w.existing[c] != nil {
-				continue // an existing unit keeps its place
-			}
-			cid, ok := w.unitIDs[c]
-			if !ok {
-				return fmt.Errorf("unit %s: child %s is not a unit of the transfer", u.ID, c)
-			}
-			rows = append(rows, []any{cid, w.unitIDs[u.ID], pos})
+// copySeq streams the rows that rows yields into table with COPY, so that they are never
+// all held at once. rows returns why it stopped early, if it did.
+func copySeq(ctx context.Context, tx pgx.Tx, table string, cols []string, rows func(yield func([]any) bool) error) error {
+	var rowsErr error
+	next, stop := iter.Pull(func(yield func([]any) bool) { rowsErr = rows(yield) })
+	defer stop()
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+		row, ok := next()
+		if !ok {
+			return nil, rowsErr
 		}
-	}
-	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"unit_parent"}, []string{"unit_id", "parent_id", "position"}, pgx.CopyFromRows(rows))
+		return row, nil
+	}))
 	return err
+}
+
+func (w *transferWriter) copyParents(ctx context.Context) error {
+	return copySeq(ctx, w.tx, "unit_parent", []string{"unit_id", "parent_id", "position"}, func(yield func([]any) bool) error {
+		for _, u := range w.tr.Units {
+			for pos, c := range u.Children {
+				if w.existing[c] != nil {
+					continue // an existing unit keeps its place
+				}
+				cid, ok := w.unitIDs[c]
+				if !ok {
+					return fmt.Errorf("unit %s: child %s is not a unit of the transfer", u.ID, c)
+				}
+				if !yield([]any{cid, w.unitIDs[u.ID], pos}) {
+					return nil
+				}
+			}
+		}
+		return nil
+	})
 }
 
 func (w *transferWriter) insertBlobs(ctx context.Context) error {
@@ -320,26 +340,31 @@ func (w *transferWriter) copyObjects(ctx context.Context) error {
 		return err
 	}
 	w.objectIDs = make(map[string]int64, len(ids))
-	rows := make([][]any, 0, len(ids))
 	for i, b := range tr.Binaries {
 		w.objectIDs[b.ID] = ids[i]
-		rows = append(rows, w.binaryRow(ids[i], b))
 	}
 	for i, p := range tr.Physicals {
-		id := ids[len(tr.Binaries)+i]
-		w.objectIDs[p.ID] = id
-		ids := p.PhysicalIDs
-		if ids == nil {
-			ids = []string{}
-		}
-		rows = append(rows, []any{id, w.tenant, w.transferID, p.ID, "physical", p.GroupID, p.Version, "", "", "", "", "",
-			nil, "", "", false, nil, ids, p.Description, "", "", nil, "", false})
+		w.objectIDs[p.ID] = ids[len(tr.Binaries)+i]
 	}
 	_, err = w.tx.CopyFrom(ctx, pgx.Identifier{"object"}, []string{"id", "tenant_id", "transfer_id", "seda_id", "kind",
 		"group_id", "version", "uri", "filename", "mime_type", "format_id", "format_litteral", "size", "digest",
 		"digest_algorithm", "present", "sha256", "physical_ids", "description", "text_status", "text_reason",
-		"page_count", "pdfa", "encrypted"}, pgx.CopyFromRows(rows))
+		"page_count", "pdfa", "encrypted"}, pgx.CopyFromSlice(len(ids), func(i int) ([]any, error) {
+		if i < len(tr.Binaries) {
+			return w.binaryRow(ids[i], tr.Binaries[i]), nil
+		}
+		return w.physicalRow(ids[i], tr.Physicals[i-len(tr.Binaries)]), nil
+	}))
 	return err
+}
+
+func (w *transferWriter) physicalRow(id int64, p *seda.PhysicalObject) []any {
+	ids := p.PhysicalIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	return []any{id, w.tenant, w.transferID, p.ID, "physical", p.GroupID, p.Version, "", "", "", "", "",
+		nil, "", "", false, nil, ids, p.Description, "", "", nil, "", false}
 }
 
 func (w *transferWriter) binaryRow(id int64, b *seda.BinaryObject) []any {
@@ -364,51 +389,60 @@ func (w *transferWriter) binaryRow(id int64, b *seda.BinaryObject) []any {
 }
 
 func (w *transferWriter) copyUnitObjects(ctx context.Context) error {
-	var rows [][]any
-	for _, u := range w.newUnits() {
-		seen := map[int64]bool{}
-		for pos, o := range u.Objects {
-			oid, ok := w.objectIDs[o]
-			if !ok {
-				return fmt.Errorf("unit %s: object %s is not in the transfer", u.ID, o)
-			}
-			if !seen[oid] {
+	return copySeq(ctx, w.tx, "unit_object", []string{"unit_id", "object_id", "position"}, func(yield func([]any) bool) error {
+		for _, u := range w.newUnits() {
+			seen := map[int64]bool{}
+			for pos, o := range u.Objects {
+				oid, ok := w.objectIDs[o]
+				if !ok {
+					return fmt.Errorf("unit %s: object %s is not in the transfer", u.ID, o)
+				}
+				if seen[oid] {
+					continue
+				}
 				seen[oid] = true
-				rows = append(rows, []any{w.unitIDs[u.ID], oid, pos})
+				if !yield([]any{w.unitIDs[u.ID], oid, pos}) {
+					return nil
+				}
 			}
 		}
-	}
-	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"unit_object"}, []string{"unit_id", "object_id", "position"}, pgx.CopyFromRows(rows))
-	return err
+		return nil
+	})
 }
 
 func (w *transferWriter) copyRules(ctx context.Context) error {
-	var rows [][]any
-	for _, u := range w.newUnits() {
-		for _, cat := range seda.Categories {
-			rs := u.Management.Rules[cat]
-			if rs == nil {
-				continue
-			}
-			for pos, r := range rs.Rules {
-				rows = append(rows, []any{w.unitIDs[u.ID], string(cat), r.ID, r.StartDate, pos})
+	cols := []string{"unit_id", "category", "rule_id", "start_date", "position"}
+	return copySeq(ctx, w.tx, "unit_rule", cols, func(yield func([]any) bool) error {
+		for _, u := range w.newUnits() {
+			for _, cat := range seda.Categories {
+				rs := u.Management.Rules[cat]
+				if rs == nil {
+					continue
+				}
+				for pos, r := range rs.Rules {
+					if !yield([]any{w.unitIDs[u.ID], string(cat), r.ID, r.StartDate, pos}) {
+						return nil
+					}
+				}
 			}
 		}
-	}
-	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"unit_rule"}, []string{"unit_id", "category", "rule_id", "start_date", "position"}, pgx.CopyFromRows(rows))
-	return err
+		return nil
+	})
 }
 
 func (w *transferWriter) copyPages(ctx context.Context) error {
-	var rows [][]any
-	for objID, r := range w.texts {
-		for _, p := range r.Pages {
-			// PostgreSQL text cannot hold NUL bytes; pdftotext may emit them from broken fonts.
-			rows = append(rows, []any{w.objectIDs[objID], p.Number, string(p.Source), strings.ReplaceAll(p.Text, "\x00", "")})
+	cols := []string{"object_id", "page", "source", "text"}
+	return copySeq(ctx, w.tx, "object_page", cols, func(yield func([]any) bool) error {
+		for objID, r := range w.texts {
+			for _, p := range r.Pages {
+				// PostgreSQL text cannot hold NUL bytes; pdftotext may emit them from broken fonts.
+				if !yield([]any{w.objectIDs[objID], p.Number, string(p.Source), strings.ReplaceAll(p.Text, "\x00", "")}) {
+					return nil
+				}
+			}
 		}
-	}
-	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"object_page"}, []string{"object_id", "page", "source", "text"}, pgx.CopyFromRows(rows))
-	return err
+		return nil
+	})
 }
 
 // publish appends the transfer's units to the change feed and wakes the readers (the
