@@ -25,11 +25,15 @@ type ImportOptions struct {
 // ImportResult says what an import did.
 type ImportResult struct {
 	TransferID int64
-	Already    bool // the package was imported before: nothing was written
-	Units      int
-	Objects    int
-	Bytes      int64 // bytes of the objects the package holds
-	Duration   time.Duration
+	Already    bool // the package was imported before and brought nothing new: nothing was written
+	// Added counts the objects whose bytes this package brought to a transfer imported
+	// before without them (its manifest alone): the import completed that transfer.
+	Added    int
+	Units    int
+	Objects  int
+	Bytes    int64 // bytes of the objects the package holds (when Added: of those added)
+	Warnings []string
+	Duration time.Duration
 }
 
 // blobLock is the advisory lock key guarding blob files between their creation and the
@@ -43,8 +47,9 @@ const feedLock = 0x5e5a_0003
 
 // Import reads the package at src and writes it for tenantID in one transaction:
 // either all of it lands or nothing does. A refused package returns a
-// *seda.RefusalError and writes nothing, not even a blob. Importing a package that
-// was already imported for this tenant writes nothing and says so (Already).
+// *seda.RefusalError and writes nothing, not even a blob. Importing a package whose
+// manifest was already imported for this tenant writes nothing and says so (Already),
+// unless that import lacked bytes this package carries: they are then added (Added).
 func (s *Store) Import(ctx context.Context, tenantID, src string, opt ImportOptions) (*ImportResult, error) {
 	start := time.Now()
 	if _, err := s.Tenant(ctx, tenantID); err != nil {
@@ -60,9 +65,12 @@ func (s *Store) Import(ctx context.Context, tenantID, src string, opt ImportOpti
 	defer pkg.Close()
 	tr := pkg.Transfer()
 	res := &ImportResult{Units: len(tr.Units), Objects: len(tr.Binaries) + len(tr.Physicals)}
-	if id, ok, err := s.transferByManifest(ctx, tenantID, pkg.ManifestSHA256()); err != nil || ok {
-		res.TransferID, res.Already = id, ok
-		return res, err
+	id, ok, err := s.transferByManifest(ctx, tenantID, pkg.ManifestSHA256())
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return s.complete(ctx, id, pkg, res, opt, start)
 	}
 	if err := pkg.Verify(ctx); err != nil {
 		return nil, err
@@ -73,16 +81,15 @@ func (s *Store) Import(ctx context.Context, tenantID, src string, opt ImportOpti
 	id, units, err := s.write(ctx, tenantID, src, pkg, opt)
 	if isUniqueViolation(err, "transfer_tenant_id_manifest_sha256_key") {
 		// Imported concurrently by someone else: same outcome as a re-import.
-		id, _, err = s.transferByManifest(ctx, tenantID, pkg.ManifestSHA256())
-		res.Already = true
+		if id, _, err = s.transferByManifest(ctx, tenantID, pkg.ManifestSHA256()); err != nil {
+			return nil, err
+		}
+		return s.complete(ctx, id, pkg, res, opt, start)
 	}
 	if err != nil {
 		return nil, err
 	}
-	res.TransferID = id
-	if !res.Already {
-		res.Units = units
-	}
+	res.TransferID, res.Units, res.Warnings = id, units, tr.Warnings
 	res.Duration = time.Since(start)
 	return res, nil
 }
@@ -100,15 +107,30 @@ func (s *Store) transferByManifest(ctx context.Context, tenantID, sha string) (i
 }
 
 // write stores the blobs, extracts the text, then writes every row in one transaction.
-// It holds the blob lock (shared) on one connection from the first blob to the commit.
 func (s *Store) write(ctx context.Context, tenantID, src string, pkg *seda.Package, opt ImportOptions) (id int64, units int, err error) {
+	err = s.withBlobs(ctx, pkg, pkg.Transfer().Binaries, opt, func(tx pgx.Tx, texts map[string]*pdftext.Result) error {
+		w := &transferWriter{tx: tx, tenant: tenantID, tr: pkg.Transfer(), texts: texts, progress: opt.Progress}
+		var err error
+		id, err = w.write(ctx, src, pkg.Kind(), pkg.ManifestSHA256())
+		units = len(w.newUnits())
+		return err
+	})
+	return id, units, err
+}
+
+// withBlobs stores the bytes of objs (those present) in the blob store, extracts their
+// text, then runs fn in one transaction. It holds the blob lock (shared) on one
+// connection from the first blob to the commit, and removes the files it created when
+// anything fails.
+func (s *Store) withBlobs(ctx context.Context, pkg *seda.Package, objs []*seda.BinaryObject, opt ImportOptions,
+	fn func(tx pgx.Tx, texts map[string]*pdftext.Result) error) (err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1)`, blobLock); err != nil {
-		return 0, 0, fmt.Errorf("lock blob store: %w", err)
+		return fmt.Errorf("lock blob store: %w", err)
 	}
 	var created []string
 	defer func() {
@@ -120,33 +142,26 @@ func (s *Store) write(ctx context.Context, tenantID, src string, pkg *seda.Packa
 			}
 		}
 	}()
-	created, err = s.putBlobs(ctx, pkg, opt.Progress)
+	created, err = s.putBlobs(ctx, pkg, objs, opt.Progress)
 	if err != nil {
-		return 0, 0, err
-	}
-	texts := s.extractText(ctx, pkg.Transfer(), opt)
-	if err := ctx.Err(); err != nil {
-		return 0, 0, err
-	}
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		w := &transferWriter{tx: tx, tenant: tenantID, tr: pkg.Transfer(), texts: texts, progress: opt.Progress}
-		var err error
-		id, err = w.write(ctx, src, pkg.Kind(), pkg.ManifestSHA256())
-		units = len(w.newUnits())
 		return err
-	})
-	return id, units, err
+	}
+	texts := s.extractText(ctx, objs, opt)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return fn(tx, texts) })
 }
 
 // putBlobs writes every present object's bytes to the blob store and returns the
 // addresses of the files it created (those that were not there before).
-func (s *Store) putBlobs(ctx context.Context, pkg *seda.Package, progress func(string, int64, int64)) ([]string, error) {
+func (s *Store) putBlobs(ctx context.Context, pkg *seda.Package, objs []*seda.BinaryObject, progress func(string, int64, int64)) ([]string, error) {
 	var created []string
 	var total, done int64
-	for _, b := range pkg.Transfer().Binaries {
+	for _, b := range objs {
 		total += b.ActualSize
 	}
-	for _, b := range pkg.Transfer().Binaries {
+	for _, b := range objs {
 		if !b.Present {
 			continue
 		}
@@ -211,15 +226,15 @@ func (s *Store) removeUnreferencedBlobs(ctx context.Context, conn *pgxpool.Conn,
 	return nil
 }
 
-// extractText runs the extractor over the PDF objects (in parallel, within its
-// workers) and returns the results by object id.
-func (s *Store) extractText(ctx context.Context, tr *seda.Transfer, opt ImportOptions) map[string]*pdftext.Result {
+// extractText runs the extractor over the PDF objects among objs (in parallel, within
+// its workers) and returns the results by object id.
+func (s *Store) extractText(ctx context.Context, all []*seda.BinaryObject, opt ImportOptions) map[string]*pdftext.Result {
 	if opt.Text == nil {
 		return nil
 	}
 	var objs []*seda.BinaryObject
 	var paths []string
-	for _, b := range tr.Binaries {
+	for _, b := range all {
 		if b.Present && isPDF(b) {
 			objs = append(objs, b)
 			paths = append(paths, s.blobs.Path(b.SHA256))

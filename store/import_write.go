@@ -54,6 +54,7 @@ func (w *transferWriter) write(ctx context.Context, src, kind, manifestSHA strin
 		{"unit objects", w.copyUnitObjects},
 		{"rules", w.copyRules},
 		{"pages", w.copyPages},
+		{"warnings", w.saveWarnings},
 		{"change feed", w.publish},
 	}
 	for _, st := range steps {
@@ -90,6 +91,31 @@ func (w *transferWriter) insertTransfer(ctx context.Context, src, kind, manifest
 		tr.Management.SubmissionAgencyIdentifier, tr.Management.LegalStatus, comments, json.RawMessage(mgt),
 		len(tr.Units), len(tr.Binaries)+len(tr.Physicals), bytes,
 	).Scan(&w.transferID)
+}
+
+// saveWarnings records with the transfer what the reader and the writer corrected or
+// dropped. Last but the feed: resolving existing units adds warnings too.
+func (w *transferWriter) saveWarnings(ctx context.Context) error {
+	if len(w.tr.Warnings) == 0 {
+		return nil
+	}
+	_, err := w.tx.Exec(ctx, `UPDATE transfer SET warnings = $2 WHERE id = $1`, w.transferID, capWarnings(w.tr.Warnings))
+	return err
+}
+
+// maxWarnings bounds the warnings stored with a transfer: a manifest repeating one
+// mistake on every unit must not make a row of megabytes.
+const maxWarnings = 1000
+
+func capWarnings(ws []string) []string {
+	if ws == nil {
+		return []string{}
+	}
+	if len(ws) <= maxWarnings {
+		return ws
+	}
+	out := append([]string(nil), ws[:maxWarnings-1]...)
+	return append(out, fmt.Sprintf("… and %d more warnings", len(ws)-maxWarnings+1))
 }
 
 // evaluateAccess decides every unit's communicability and online publication with the
@@ -315,10 +341,15 @@ func (w *transferWriter) copyParents(ctx context.Context) error {
 }
 
 func (w *transferWriter) insertBlobs(ctx context.Context) error {
+	return insertBlobRows(ctx, w.tx, w.tr.Binaries)
+}
+
+// insertBlobRows records the blobs of the present objects among objs.
+func insertBlobRows(ctx context.Context, tx pgx.Tx, objs []*seda.BinaryObject) error {
 	var shas []string
 	var sizes []int64
 	seen := map[string]bool{}
-	for _, b := range w.tr.Binaries {
+	for _, b := range objs {
 		if b.Present && !seen[b.SHA256] {
 			seen[b.SHA256] = true
 			shas = append(shas, b.SHA256)
@@ -328,7 +359,7 @@ func (w *transferWriter) insertBlobs(ctx context.Context) error {
 	if len(shas) == 0 {
 		return nil
 	}
-	_, err := w.tx.Exec(ctx, `INSERT INTO blob (sha256, size) SELECT * FROM unnest($1::text[], $2::bigint[])
+	_, err := tx.Exec(ctx, `INSERT INTO blob (sha256, size) SELECT * FROM unnest($1::text[], $2::bigint[])
 		ON CONFLICT (sha256) DO NOTHING`, shas, sizes)
 	return err
 }
@@ -434,9 +465,13 @@ func (w *transferWriter) copyPages(ctx context.Context) error {
 	cols := []string{"object_id", "page", "source", "text"}
 	return copySeq(ctx, w.tx, "object_page", cols, func(yield func([]any) bool) error {
 		for objID, r := range w.texts {
+			id, ok := w.objectIDs[objID]
+			if !ok {
+				continue // completed by a concurrent import
+			}
 			for _, p := range r.Pages {
 				// PostgreSQL text cannot hold NUL bytes; pdftotext may emit them from broken fonts.
-				if !yield([]any{w.objectIDs[objID], p.Number, string(p.Source), strings.ReplaceAll(p.Text, "\x00", "")}) {
+				if !yield([]any{id, p.Number, string(p.Source), strings.ReplaceAll(p.Text, "\x00", "")}) {
 					return nil
 				}
 			}

@@ -72,11 +72,30 @@ func importOne(ctx context.Context, e *env, st *store.Store, tenant, path string
 		return false
 	case res.Already:
 		fmt.Fprintf(e.stdout, "unchanged %s: already imported as transfer %d, nothing written\n", name, res.TransferID)
+	case res.Added > 0:
+		fmt.Fprintf(e.stdout, "completed %s: transfer %d, %d objects added (imported before without their bytes), %d bytes, %.2f s\n",
+			name, res.TransferID, res.Added, res.Bytes, res.Duration.Seconds())
 	default:
 		fmt.Fprintf(e.stdout, "imported  %s: transfer %d, %d units, %d objects, %d bytes, %.2f s\n",
 			name, res.TransferID, res.Units, res.Objects, res.Bytes, res.Duration.Seconds())
 	}
+	printWarnings(e, res)
 	return true
+}
+
+// shownWarnings is how many warnings the summary prints; all (up to a thousand) are
+// stored with the transfer.
+const shownWarnings = 20
+
+// printWarnings lists under the summary line what the import corrected or dropped.
+func printWarnings(e *env, res *store.ImportResult) {
+	for i, w := range res.Warnings {
+		if i == shownWarnings {
+			fmt.Fprintf(e.stdout, "  warning: … and %d more, stored with transfer %d\n", len(res.Warnings)-i, res.TransferID)
+			return
+		}
+		fmt.Fprintf(e.stdout, "  warning: %s\n", w)
+	}
 }
 
 // progress draws a bar on a terminal while a long import runs.
