@@ -62,7 +62,14 @@ func sniff(name string) (string, error) {
 	return "", refusef("not a SEDA package: unrecognised file format (expected a .zip, a .tar.gz, a folder or a manifest .xml)")
 }
 
+// looksLikeXML: a UTF-16 byte-order mark or "<?" in UTF-16 (see utf16Reader), else "<"
+// after an optional UTF-8 byte-order mark and white space.
 func looksLikeXML(head []byte) bool {
+	for _, p := range [][]byte{{0xFE, 0xFF}, {0xFF, 0xFE}, {0, '<', 0, '?'}, {'<', 0, '?', 0}} {
+		if bytes.HasPrefix(head, p) {
+			return true
+		}
+	}
 	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
 	head = bytes.TrimLeft(head, " \t\r\n")
 	return len(head) > 0 && head[0] == '<'

@@ -9,7 +9,10 @@ import (
 	"io"
 	"strings"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // ReadManifest parses a SEDA 2.x manifest and validates its structure (see Open), without
@@ -28,9 +31,10 @@ func readManifest(r io.Reader, name string) (*Transfer, error) {
 	if err := sniffManifest(br, name); err != nil {
 		return nil, err
 	}
+	in, wide := utf16Reader(br)
 	m := &parser{name: name, src: src, t: &Transfer{}, g: newGraph()}
-	m.d = xml.NewDecoder(br)
-	m.d.CharsetReader = charsetReader
+	m.d = xml.NewDecoder(in)
+	m.d.CharsetReader = m.charsetReader(wide)
 	if err := m.parse(); err != nil {
 		return nil, err
 	}
@@ -54,12 +58,49 @@ func sniffManifest(br *bufio.Reader, name string) error {
 	return nil
 }
 
-func charsetReader(label string, input io.Reader) (io.Reader, error) {
-	enc, err := htmlindex.Get(label)
-	if err != nil {
-		return nil, fmt.Errorf("unsupported character encoding %q", label)
+// utf16Reader decodes a UTF-16 manifest to UTF-8 for the XML decoder, which reads only
+// UTF-8 itself: XML 1.0 (appendix F) tells UTF-16 by its byte-order mark (FE FF, FF FE)
+// or, without one, by "<?" written on two bytes a character (00 3C 00 3F, 3C 00 3F 00).
+// Windows tools save manifests so. It reports whether it decodes.
+func utf16Reader(br *bufio.Reader) (io.Reader, bool) {
+	head, _ := br.Peek(4)
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE, 0, 0}) || bytes.HasPrefix(head, []byte{0, 0, 0xFE, 0xFF}):
+		return br, false // UTF-32: left to the XML decoder, which refuses it
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case bytes.Equal(head, []byte{0, '<', 0, '?'}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	case bytes.Equal(head, []byte{'<', 0, '?', 0}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	default:
+		return br, false
 	}
-	return enc.NewDecoder().Reader(input), nil
+	return transform.NewReader(br, enc.NewDecoder()), true
+}
+
+// charsetReader gives the XML decoder a reader for the encoding the declaration names.
+// A manifest already decoded from UTF-16 is UTF-8 by then, whatever it declares; one
+// declaring UTF-16 without being UTF-16 contradicts itself and is refused.
+func (m *parser) charsetReader(wide bool) func(string, io.Reader) (io.Reader, error) {
+	return func(label string, input io.Reader) (io.Reader, error) {
+		isUTF16 := strings.HasPrefix(strings.ReplaceAll(strings.ToLower(label), "-", ""), "utf16")
+		switch {
+		case wide:
+			return input, nil
+		case isUTF16:
+			m.refusal = refusef("%s declares encoding %q but is not written in UTF-16 (no byte-order mark, one byte a character)", m.name, label)
+			return nil, m.refusal
+		}
+		enc, err := htmlindex.Get(label)
+		if err != nil {
+			return nil, fmt.Errorf("unsupported character encoding %q", label)
+		}
+		return enc.NewDecoder().Reader(input), nil
+	}
 }
 
 // trackingReader remembers the last error of the underlying reader, so that a failure to
@@ -89,6 +130,8 @@ type parser struct {
 	path  []string     // local names of the open elements the walk went into
 	units []*unitFrame // the open ArchiveUnit elements, innermost last
 	group string       // id of the open DataObjectGroup element
+
+	refusal error // a refusal the XML decoder could only report as text (from CharsetReader)
 }
 
 // unitFrame is an ArchiveUnit element being read. Until it closes, it is not known
@@ -178,6 +221,9 @@ func (m *parser) checkRoot(se xml.StartElement) error {
 func (m *parser) xmlError(err error) error {
 	if m.src.err != nil {
 		return readError(m.name, m.src.err)
+	}
+	if m.refusal != nil {
+		return m.refusal
 	}
 	var re *RefusalError
 	if errors.As(err, &re) {
