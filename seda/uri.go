@@ -4,7 +4,10 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"sort"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // locateObjects finds the file of every binary object. A bare manifest has none: its
@@ -14,8 +17,9 @@ func (p *Package) locateObjects() error {
 		return nil
 	}
 	p.objects = make(map[string]string, len(p.t.Binaries))
+	var nfc map[string][]string // built the first time a Uri needs it
 	for _, o := range p.t.Binaries {
-		name, err := resolveURI(p.files, o.ID, o.URI)
+		name, err := resolveURI(p.files, &nfc, o.ID, o.URI)
 		if err != nil {
 			return err
 		}
@@ -37,7 +41,12 @@ var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 // than the one whose name holds the character. Vitam refuses such file names outright
 // (KO_FILE_extension_caractere_special.zip holds "Content/ID19.txt#"); sesam refuses the
 // Uri, saying how the name must be written.
-func resolveURI(files map[string]fileRef, id, uri string) (string, error) {
+//
+// Last, names are compared in Unicode normal form C: a zip made on macOS writes "é" as
+// "e" and a combining accent (form D) where the manifest has the precomposed "é". The
+// match must be unambiguous: two files whose names differ only so are refused rather
+// than guessed between. nfc caches the package's names by their form C.
+func resolveURI(files map[string]fileRef, nfc *map[string][]string, id, uri string) (string, error) {
 	switch {
 	case uri == "":
 		return "", refusef("object %s: no Uri", id)
@@ -68,8 +77,33 @@ func resolveURI(files map[string]fileRef, id, uri string) (string, error) {
 		if _, ok := files[unescaped]; ok {
 			return unescaped, nil
 		}
+		clean = unescaped
+	}
+	if name, err := normalMatch(files, nfc, id, uri, clean); name != "" || err != nil {
+		return name, err
 	}
 	return "", notFound(files, id, uri, clean)
+}
+
+// normalMatch finds the one package file whose name is clean's in normal form C.
+func normalMatch(files map[string]fileRef, nfc *map[string][]string, id, uri, clean string) (string, error) {
+	if *nfc == nil {
+		*nfc = make(map[string][]string, len(files))
+		for name := range files {
+			k := norm.NFC.String(name)
+			(*nfc)[k] = append((*nfc)[k], name)
+		}
+	}
+	names := (*nfc)[norm.NFC.String(clean)]
+	switch len(names) {
+	case 0:
+		return "", nil
+	case 1:
+		return names[0], nil
+	}
+	sort.Strings(names)
+	return "", refusef("object %s: Uri %q matches %d files whose names differ only in Unicode normalisation (%q)",
+		id, uri, len(names), names)
 }
 
 func notFound(files map[string]fileRef, id, uri, clean string) error {
