@@ -51,7 +51,7 @@ type Transfer struct {
 
 	// Warnings lists what the reader accepted but had to correct or drop, one line each
 	// (an unreadable date, a declared Size that disagrees with bytes whose digest matches).
-	// Added by the seda reader; the store should record them with the import.
+	// Added by the seda reader and the store, which records them with the transfer.
 	Warnings []string
 }
 
