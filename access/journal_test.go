@@ -15,9 +15,10 @@ func chained(n int) []*JournalEntry {
 	prev := GenesisHash
 	for i := 1; i <= n; i++ {
 		e := &JournalEntry{
-			Seq: int64(i), At: time.Date(2026, 3, 1, 9, 30, i, 123456000, time.UTC),
-			Subject: "marie.durand@cdg62.fr", Name: "Marie Durand", Roles: []string{"archivist@cdg62"},
-			Tenant: "cdg62/ruitz", Action: ActionUnitView, UnitID: int64(100 + i), Results: -1,
+			Format: JournalFormatLatest, Seq: int64(i), At: time.Date(2026, 3, 1, 9, 30, i, 123456000, time.UTC),
+			Subject: "sub-42", Name: "Marie Durand", Email: "marie.durand@cdg62.fr", Roles: []string{"archivist@cdg62"},
+			Tenant: "cdg62/ruitz", Tenants: []string{"cdg62/ruitz"}, Action: ActionUnitView,
+			UnitID: int64(100 + i), Units: []int64{int64(100 + i)}, Results: -1,
 			Client: "192.0.2.10", PrevHash: prev,
 		}
 		e.Hash = e.ComputeHash()
@@ -32,7 +33,7 @@ func chained(n int) []*JournalEntry {
 // produce the same bytes and the same hash. A change here breaks every existing chain.
 func TestJournalCanonicalVector(t *testing.T) {
 	e := JournalEntry{
-		Seq: 1, At: time.Date(2026, 3, 1, 10, 30, 0, 5000, time.FixedZone("CET", 3600)),
+		Format: JournalFormatV1, Seq: 1, At: time.Date(2026, 3, 1, 10, 30, 0, 5000, time.FixedZone("CET", 3600)),
 		Subject: "ab", Roles: []string{"x", "yz"}, Tenant: "t", Action: "login",
 		UnitID: 2, Results: -1, Detail: "é", PrevHash: []byte{0xaa, 0xbb},
 	}
@@ -62,6 +63,41 @@ func TestJournalCanonicalVector(t *testing.T) {
 	}
 }
 
+// TestJournalCanonicalVectorV2 pins format 2 the same way: the e-mail after the name,
+// the tenant list after the tenant, the unit list after the unit.
+func TestJournalCanonicalVectorV2(t *testing.T) {
+	e := JournalEntry{
+		Format: JournalFormatV2, Seq: 1, At: time.Date(2026, 3, 1, 10, 30, 0, 5000, time.FixedZone("CET", 3600)),
+		Subject: "ab", Email: "a@b", Roles: []string{"x"}, Tenant: "t", Tenants: []string{"t", "u/*"},
+		Action: "login", UnitID: 2, Units: []int64{2, 3}, Results: -1, PrevHash: []byte{0xaa, 0xbb},
+	}
+	str := func(s string) string {
+		return hex.EncodeToString([]byte{0, 0, 0, byte(len(s))}) + hex.EncodeToString([]byte(s))
+	}
+	num := func(b byte) string { return "00000000000000" + hex.EncodeToString([]byte{b}) }
+	want := str("sesam-journal-v2") +
+		num(1) +
+		str("2026-03-01T09:30:00.000005Z") +
+		str("ab") + str("") + str("a@b") + // subject, name, e-mail
+		"00000001" + str("x") + // roles
+		str("t") + "00000002" + str("t") + str("u/*") + // tenant, tenants
+		str("login") +
+		num(2) + "00000002" + num(2) + num(3) + // unit, units
+		num(0) + num(0) + // object, request
+		str("") + str("") + // query, filters
+		"ffffffffffffffff" + // results -1
+		str("") + str("") + str("") + str("") + str("") + // grant, client, user agent, request id, detail
+		"00000002aabb" // previous hash
+	if got := hex.EncodeToString(e.Canonical()); got != want {
+		t.Errorf("Canonical =\n%s\nwant\n%s", got, want)
+	}
+	// sha256 of the bytes above, computed outside Go (Python's hashlib).
+	const wantHash = "460ea5b51821b9e9698b15f2cbc8b58ef1d12310b9a99a9777bac70a3903bda6"
+	if got := hex.EncodeToString(e.ComputeHash()); got != wantHash {
+		t.Errorf("ComputeHash = %s, want %s", got, wantHash)
+	}
+}
+
 // TestJournalCanonicalUnambiguous: entries a plain concatenation would confuse have
 // different encodings.
 func TestJournalCanonicalUnambiguous(t *testing.T) {
@@ -74,9 +110,19 @@ func TestJournalCanonicalUnambiguous(t *testing.T) {
 		{"role moved into tenant", JournalEntry{Roles: []string{"a"}}, JournalEntry{Tenant: "\x00\x00\x00\x01a"}},
 		{"empty role list and one empty role", JournalEntry{Roles: nil}, JournalEntry{Roles: []string{""}}},
 		{"unit and object swapped", JournalEntry{UnitID: 1}, JournalEntry{ObjectID: 1}},
+		{"tenant moved into the list", JournalEntry{Tenant: "a"}, JournalEntry{Tenants: []string{"a"}}},
+		{"e-mail moved into the name", JournalEntry{Email: "a"}, JournalEntry{Name: "a"}},
+		{"unit moved into the list", JournalEntry{UnitID: 1}, JournalEntry{Units: []int64{1}}},
+		{"format 1 and format 2", JournalEntry{Format: JournalFormatV1}, JournalEntry{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.a.Format == 0 {
+				tt.a.Format = JournalFormatLatest
+			}
+			if tt.b.Format == 0 {
+				tt.b.Format = JournalFormatLatest
+			}
 			if bytes.Equal(tt.a.Canonical(), tt.b.Canonical()) {
 				t.Errorf("%+v and %+v have the same encoding", tt.a, tt.b)
 			}
@@ -102,12 +148,14 @@ func TestJournalHashCoversEveryField(t *testing.T) {
 			switch v.Interface().(type) {
 			case string:
 				v.SetString(v.String() + "x")
-			case int64:
+			case int64, int:
 				v.SetInt(v.Int() + 1)
 			case time.Time:
 				v.Set(reflect.ValueOf(e.At.Add(time.Microsecond)))
 			case []string:
-				v.Set(reflect.ValueOf(append(e.Roles, "auditor@cdg62")))
+				v.Set(reflect.ValueOf(append(append([]string(nil), v.Interface().([]string)...), "cdg59")))
+			case []int64:
+				v.Set(reflect.ValueOf(append(append([]int64(nil), base.Units...), 7)))
 			case []byte:
 				v.Set(reflect.ValueOf(append([]byte{1}, base.PrevHash[1:]...)))
 			default:

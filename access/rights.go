@@ -201,8 +201,8 @@ func (d defaultPolicy) LoadPolicy(m model.Model) error {
 // Grant gives a role on a domain, with a reader's agency limits. Saved by the adapter.
 // It reports whether anything changed (granting a role held already changes nothing).
 func (r *Rights) Grant(a Assignment) (bool, error) {
-	a.Subject = subjectKey(a.Subject)
-	if err := checkAssignment(a); err != nil {
+	a, err := NormalAssignment(a)
+	if err != nil {
 		return false, err
 	}
 	changed, err := r.e.AddGroupingPolicy(a.Subject, a.Role, a.Domain)
@@ -238,6 +238,13 @@ func (r *Rights) Revoke(a Assignment) error {
 		}
 	}
 	return nil
+}
+
+// NormalAssignment checks an assignment and returns it as it is stored (the subject
+// as subjectKey makes it), for a store that writes assignments itself.
+func NormalAssignment(a Assignment) (Assignment, error) {
+	a.Subject = subjectKey(a.Subject)
+	return a, checkAssignment(a)
 }
 
 // subjectKey is how a subject is stored: e-mail addresses in lower case (they are

@@ -25,7 +25,7 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := a.journalSearch(c, req, doc.Total); err != nil {
+	if err := a.journalSearch(c, req, doc); err != nil {
 		return err
 	}
 	return c.JSON(doc)
@@ -168,12 +168,15 @@ type childDoc struct {
 }
 
 func (a *App) apiChildren(c *fiber.Ctx) error {
-	u, _, scope, err := a.visibleUnit(c, c.Params("id"))
+	u, vis, scope, err := a.visibleUnit(c, c.Params("id"))
 	if err != nil {
 		return err
 	}
 	kids, next, err := a.visibleChildren(c, scope, u.ID, c.Query("after"))
 	if err != nil {
+		return err
+	}
+	if err := a.journalChildren(c, u, vis, kids); err != nil {
 		return err
 	}
 	doc := childrenDoc{Children: []childDoc{}}

@@ -1,10 +1,13 @@
 package portal
 
 import (
-	"bytes"
+	"bufio"
+	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,12 +33,23 @@ type auditData struct {
 	Entries []access.JournalEntry
 	Stats   []store.JournalBucket
 	Bars    []barView
-	Top     []store.UnitCount
+	Top     []topUnit
 	Bucket  string
 	Query   url.Values
 	Next    string
 	Actions []string
 	Export  string
+	// ChartAction is the action the chart counts when the filter names one that is not
+	// a consultation ("" when the chart counts consultations).
+	ChartAction string
+}
+
+// topUnit is a most consulted unit; Title is "" unless the reader may see the unit's
+// description (the reader then sees its number, linking to its entries).
+type topUnit struct {
+	UnitID int64
+	Title  string
+	Count  int64
 }
 
 // auditFilter checks that the visitor may read a journal (not found otherwise), reads
@@ -55,9 +69,14 @@ func (a *App) auditFilter(c *fiber.Ctx) (access.Principal, store.JournalFilter, 
 
 // journalFilter reads the journal filters of a query, confined to scopes.
 func journalFilter(q url.Values, scopes []string) (store.JournalFilter, url.Values, error) {
-	f := store.JournalFilter{Tenants: scopes, Tenant: q.Get("tenant"), Subject: q.Get("subject"), Action: q.Get("action")}
+	f := store.JournalFilter{Tenants: scopes, Tenant: strings.TrimSpace(q.Get("tenant")),
+		Subject: strings.TrimSpace(q.Get("subject")), Action: q.Get("action")}
 	if f.Action != "" && !access.ValidJournalAction(f.Action) {
 		return f, q, fmt.Errorf("action inconnue %q: %w", f.Action, sesam.ErrInvalid)
+	}
+	if f.Tenant != "" && !slices.ContainsFunc(scopes, func(sc string) bool { return access.CoversTenant(sc, f.Tenant) }) {
+		return f, q, fmt.Errorf("collectivité « %s » hors du périmètre de votre journal (%s): %w",
+			f.Tenant, strings.Join(scopes, ", "), sesam.ErrInvalid)
 	}
 	for _, d := range []struct {
 		key string
@@ -92,13 +111,37 @@ func (a *App) auditPage(c *fiber.Ctx) error {
 	if d.Bucket == "" {
 		d.Bucket = "day"
 	}
-	if d.Stats, err = a.Store.JournalStats(ctx, f, d.Bucket); err != nil {
+	chart := f // consultations, unless the filter asks for another action
+	if f.Action == "" {
+		chart.Actions = access.ConsultationActions
+	} else if !slices.Contains(access.ConsultationActions, f.Action) {
+		d.ChartAction = f.Action
+	}
+	if d.Stats, err = a.Store.JournalStats(ctx, chart, d.Bucket); err != nil {
 		return err
 	}
 	d.Bars = statBars(d.Stats)
+	if err := a.auditEntries(c, f, q, &d); err != nil {
+		return err
+	}
+	if err := a.journal(c, p, access.JournalEntry{Action: access.ActionJournalView, Tenant: f.Tenant, Detail: q.Encode()}); err != nil {
+		return err
+	}
+	pg := a.page(c, tr(langOf(c), "audit.title"))
+	pg.Data = d
+	return a.render(c, "audit", pg)
+}
+
+// auditEntries reads the most consulted units and a page of entries, and the links of
+// the page: the next page, the export. What the journal names of a unit beyond its
+// number (a title, an object's file name in entries written before file names were
+// left out) shows only where the reader may see the unit's description.
+func (a *App) auditEntries(c *fiber.Ctx, f store.JournalFilter, q url.Values, d *auditData) error {
+	ctx := c.UserContext()
 	top := f
 	top.Actions = access.ConsultationActions
-	if d.Top, err = a.Store.TopUnits(ctx, top, 10); err != nil {
+	counts, err := a.Store.TopUnits(ctx, top, 10)
+	if err != nil {
 		return err
 	}
 	page := f
@@ -108,6 +151,25 @@ func (a *App) auditPage(c *fiber.Ctx) error {
 	}
 	if d.Entries, err = a.Store.JournalEntries(ctx, page); err != nil {
 		return err
+	}
+	ids := make([]int64, 0, len(counts)+len(d.Entries))
+	for _, uc := range counts {
+		ids = append(ids, uc.UnitID)
+	}
+	for _, e := range d.Entries {
+		ids = append(ids, e.UnitID)
+	}
+	titles, err := a.describableUnits(c, ids)
+	if err != nil {
+		return err
+	}
+	for _, uc := range counts {
+		d.Top = append(d.Top, topUnit{UnitID: uc.UnitID, Title: titles[uc.UnitID], Count: uc.Count})
+	}
+	for i, e := range d.Entries {
+		if _, ok := titles[e.UnitID]; e.ObjectID != 0 && !ok {
+			d.Entries[i].Detail = ""
+		}
 	}
 	if len(d.Entries) == page.Limit {
 		nq := url.Values{}
@@ -124,12 +186,30 @@ func (a *App) auditPage(c *fiber.Ctx) error {
 		}
 	}
 	d.Export = eq.Encode()
-	if err := a.journal(c, p, access.JournalEntry{Action: access.ActionJournalView, Tenant: f.Tenant, Detail: q.Encode()}); err != nil {
-		return err
+	return nil
+}
+
+// describableUnits gives the titles of those units whose description the visitor may
+// see (by id); the others are left out.
+func (a *App) describableUnits(c *fiber.Ctx, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
 	}
-	pg := a.page(c, tr(langOf(c), "audit.title"))
-	pg.Data = d
-	return a.render(c, "audit", pg)
+	scope, err := a.scopeOf(c)
+	if err != nil {
+		return nil, err
+	}
+	heads, err := a.Store.UnitHeads(c.UserContext(), ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, h := range heads {
+		if scope.Visibility(h.View) != access.Hidden {
+			out[id] = h.Title
+		}
+	}
+	return out, nil
 }
 
 // statBars lays the chart out like the search histogram (bars in a 600 × 100 box).
@@ -155,7 +235,9 @@ func statBars(stats []store.JournalBucket) []barView {
 }
 
 // auditExport writes the filtered journal as CSV or JSON Lines; the export is itself
-// journalled first (no trace, no export).
+// journalled first (no trace, no export). The file is streamed as it is read, a page of
+// entries at a time, so that a long journal is never held in memory; an error past the
+// first byte can only cut the file short, and is logged.
 func (a *App) auditExport(c *fiber.Ctx) error {
 	p, f, q, err := a.auditFilter(c)
 	if err != nil {
@@ -168,15 +250,27 @@ func (a *App) auditExport(c *fiber.Ctx) error {
 	if err := a.journal(c, p, access.JournalEntry{Action: access.ActionJournalExport, Tenant: f.Tenant, Detail: q.Encode()}); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if _, err := a.Store.ExportJournal(c.UserContext(), &buf, f, format); err != nil {
-		return err
-	}
 	ct, ext := "text/csv; charset=utf-8", "csv"
 	if format == "jsonl" {
 		ct, ext = "application/x-ndjson", "jsonl"
 	}
 	c.Set(fiber.HeaderContentType, ct)
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="journal-%s.%s"`, a.Now().Format("2006-01-02"), ext))
-	return c.Send(buf.Bytes())
+	// The writer runs after the handler has returned: it must not touch c.
+	st, log, rid := a.Store, a.Log, requestID(c)
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), exportTimeout)
+		defer cancel()
+		n, err := st.ExportJournal(ctx, w, f, format)
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			log.Error("journal export cut short", "request_id", rid, "entries", n, "err", err)
+		}
+	})
+	return nil
 }
+
+// exportTimeout bounds an export's reading of the journal.
+const exportTimeout = 30 * time.Minute

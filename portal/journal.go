@@ -2,7 +2,9 @@ package portal
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -25,15 +27,21 @@ func (a *App) journal(c *fiber.Ctx, p access.Principal, e access.JournalEntry) e
 	return nil
 }
 
-// journalEntryFor fills in an entry's who, from where and under which roles.
+// journalEntryFor fills in an entry's who, from where and under which roles. The
+// entries of what a person does rather than what they open (logins, searches, journal
+// reads) concern the tenants where they hold their roles, so that those tenants'
+// auditors see them.
 func (a *App) journalEntryFor(c *fiber.Ctx, p access.Principal, e access.JournalEntry) access.JournalEntry {
 	e.Subject = p.Subject
 	if e.Subject == "" {
 		e.Subject = p.Email
 	}
-	e.Name = p.Name
+	e.Name, e.Email = p.Name, p.Email
 	for _, as := range a.Rights.Assignments(p) {
 		e.Roles = append(e.Roles, as.Role+"@"+as.Domain)
+		if slices.Contains(actorTenantActions, e.Action) {
+			e.Tenants = append(e.Tenants, as.Domain)
+		}
 	}
 	e.Client, e.UserAgent, e.HTTPRequestID = c.IP(), truncate(c.Get(fiber.HeaderUserAgent), 300), requestID(c)
 	if e.Results == 0 && e.Action != access.ActionSearch {
@@ -41,6 +49,10 @@ func (a *App) journalEntryFor(c *fiber.Ctx, p access.Principal, e access.Journal
 	}
 	return e
 }
+
+// actorTenantActions are the actions whose entries concern the actor's role domains.
+var actorTenantActions = []string{access.ActionLogin, access.ActionLogout, access.ActionSearch,
+	access.ActionJournalView, access.ActionJournalExport}
 
 func truncate(s string, n int) string {
 	if len(s) > n {
@@ -50,15 +62,27 @@ func truncate(s string, n int) string {
 }
 
 // journalSearch records a search made by an authenticated person (the public's
-// searches are not personal data worth a record).
-func (a *App) journalSearch(c *fiber.Ctx, req index.Request, total uint64) error {
+// searches are not personal data worth a record). It concerns the tenants searched,
+// those of the units found (the page's, and every tenant the facets counted hits in)
+// and the searcher's role domains; it lists the units of the page.
+func (a *App) journalSearch(c *fiber.Ctx, req index.Request, doc *SearchDoc) error {
 	p := principalOf(c)
 	if p.Public() {
 		return nil
 	}
 	filters, _ := json.Marshal(req.Filters)
-	return a.journal(c, p, access.JournalEntry{Action: access.ActionSearch, Query: req.Query, Filters: string(filters),
-		Results: int64(total), Tenant: firstOr(req.Filters.Tenants, "")})
+	e := access.JournalEntry{Action: access.ActionSearch, Query: req.Query, Filters: string(filters),
+		Results: int64(doc.Total), Tenant: firstOr(req.Filters.Tenants, ""), Tenants: slices.Clone(req.Filters.Tenants)}
+	for _, h := range doc.Hits {
+		e.Tenants = append(e.Tenants, h.Tenant)
+		e.Units = append(e.Units, h.ID)
+	}
+	for _, v := range doc.Facets["tenant"] {
+		if v.Count > 0 {
+			e.Tenants = append(e.Tenants, v.Value)
+		}
+	}
+	return a.journal(c, p, e)
 }
 
 func firstOr(xs []string, def string) string {
@@ -71,6 +95,12 @@ func firstOr(xs []string, def string) string {
 // journalUnitView records the view of a unit that is not public: what the public may
 // see anyway needs no trace, a closed file opened by someone does.
 func (a *App) journalUnitView(c *fiber.Ctx, u *store.Unit, vis access.Visibility) error {
+	return a.journalUnitViewOf(c, u, vis, "", nil)
+}
+
+// journalUnitViewOf records a view of a unit that is not public, with a detail
+// ("children" for a listing of its children) and the other units shown.
+func (a *App) journalUnitViewOf(c *fiber.Ctx, u *store.Unit, vis access.Visibility, detail string, shown []int64) error {
 	scope, err := a.scopeOf(c)
 	if err != nil {
 		return err
@@ -79,20 +109,32 @@ func (a *App) journalUnitView(c *fiber.Ctx, u *store.Unit, vis access.Visibility
 	if public.Visibility(store.ViewOf(u)) == access.Full {
 		return nil
 	}
-	e := access.JournalEntry{Action: access.ActionUnitView, Tenant: u.TenantID, UnitID: u.ID}
+	e := access.JournalEntry{Action: access.ActionUnitView, Tenant: u.TenantID, UnitID: u.ID, Units: shown, Detail: detail}
 	if g := scope.GrantFor(store.ViewOf(u)); g != nil {
 		e.Grant = g.RequestID
 	}
 	if vis == access.MetadataOnly {
-		e.Detail = "description only"
+		e.Detail = strings.TrimPrefix(e.Detail+", description only", ", ")
 	}
 	return a.journal(c, principalOf(c), e)
 }
 
+// journalChildren records the listing of a unit's children when the unit is not
+// public, as a view of it would be: the titles listed are consulted as much as the
+// unit's own. The entry names the parent and lists the children shown.
+func (a *App) journalChildren(c *fiber.Ctx, u *store.Unit, vis access.Visibility, kids []store.ChildRef) error {
+	ids := make([]int64, len(kids))
+	for i, k := range kids {
+		ids[i] = k.ID
+	}
+	return a.journalUnitViewOf(c, u, vis, "children", ids)
+}
+
 // journalObject records every download or view of an object, before the first byte.
+// It names the object by id, not by file name: the auditors who read the journal may
+// not be allowed to see the unit's description, of which the file name is a part.
 func (a *App) journalObject(c *fiber.Ctx, unit store.UnitHead, o *store.Object, inline bool, g *access.Grant) error {
-	e := access.JournalEntry{Action: access.ActionObjectDownload, Tenant: unit.View.Tenant, UnitID: unit.ID, ObjectID: o.ID,
-		Detail: o.Filename}
+	e := access.JournalEntry{Action: access.ActionObjectDownload, Tenant: unit.View.Tenant, UnitID: unit.ID, ObjectID: o.ID}
 	if inline {
 		e.Action = access.ActionObjectView
 	}

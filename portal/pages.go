@@ -154,7 +154,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := a.journalSearch(c, req, doc.Total); err != nil {
+	if err := a.journalSearch(c, req, doc); err != nil {
 		return err
 	}
 	d := searchData{Req: req, URL: u, Doc: doc, Staff: scope.Staff(),

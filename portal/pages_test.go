@@ -216,7 +216,8 @@ func TestPublicDescription(t *testing.T) {
 	ctx := context.Background()
 	set := func(on bool) {
 		t.Helper()
-		if _, err := tStore.SetDescriptionPublic(ctx, ruitz["SERIE-W"], on, "test"); err != nil {
+		if _, err := tStore.SetDescriptionPublic(ctx, ruitz["SERIE-W"], on, "test",
+			access.JournalEntry{Subject: "test", Action: access.ActionTenantChange, Detail: "public description"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := tIndex.CatchUp(ctx, tStore); err != nil {

@@ -243,8 +243,9 @@ func (s *Store) Explain(ctx context.Context, unitID int64) (acc, dis access.Deci
 // LoadRules replaces a tenant's referential (as Vitam does: the file is the whole
 // referential) and recomputes the units it affects: those of the tenant and the tenants
 // below it on which, or on an ancestor of which, a rule whose definition changed is
-// declared. It returns how many units changed.
-func (s *Store) LoadRules(ctx context.Context, tenant string, defs []access.RuleDef) (int, error) {
+// declared. It returns how many units changed. The journal entry e records the load in
+// the same transaction, its Detail followed by the number of units recomputed.
+func (s *Store) LoadRules(ctx context.Context, tenant string, defs []access.RuleDef, e access.JournalEntry) (int, error) {
 	if _, err := s.Tenant(ctx, tenant); err != nil {
 		return 0, err
 	}
@@ -257,12 +258,13 @@ func (s *Store) LoadRules(ctx context.Context, tenant string, defs []access.Rule
 		if err := writeRules(ctx, tx, tenant, defs); err != nil {
 			return err
 		}
-		ids := changedRuleIDs(old, defs)
-		if len(ids) == 0 {
-			return nil
+		if ids := changedRuleIDs(old, defs); len(ids) > 0 {
+			if changed, err = recomputeTenant(ctx, tx, tenant, ids); err != nil {
+				return err
+			}
 		}
-		changed, err = recomputeTenant(ctx, tx, tenant, ids)
-		return err
+		e.Detail += fmt.Sprintf("; %d units recomputed", changed)
+		return appendJournalTx(ctx, tx, e)
 	})
 	return changed, err
 }

@@ -56,7 +56,8 @@ func loadRules(t *testing.T, tenant, csv string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := st.LoadRules(context.Background(), tenant, defs)
+	n, err := st.LoadRules(context.Background(), tenant, defs,
+		access.JournalEntry{Subject: "test", Action: access.ActionRulesLoad, Tenant: tenant})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,16 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"sesam/access"
 )
 
 // SetDescriptionPublic makes the description of a unit and everything under it public
 // (or not, with on false) while the documents stay closed, and returns how many units
-// changed. The changed units go through the change feed to the index.
-func (s *Store) SetDescriptionPublic(ctx context.Context, unitID int64, on bool, by string) (int, error) {
+// changed. The changed units go through the change feed to the index. The journal
+// entry e records the change in the same transaction, its Detail followed by the
+// number of units changed.
+func (s *Store) SetDescriptionPublic(ctx context.Context, unitID int64, on bool, by string, e access.JournalEntry) (int, error) {
 	if _, err := s.Unit(ctx, unitID); err != nil {
 		return 0, err
 	}
@@ -35,7 +39,11 @@ func (s *Store) SetDescriptionPublic(ctx context.Context, unitID int64, on bool,
 		if changed, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 			return err
 		}
-		return appendChanges(ctx, tx, changed)
+		if err := appendChanges(ctx, tx, changed); err != nil {
+			return err
+		}
+		e.Detail += fmt.Sprintf(" (%d units)", len(changed))
+		return appendJournalTx(ctx, tx, e)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("public description of %d: %w", unitID, err)

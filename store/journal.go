@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -255,26 +256,31 @@ func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalE
 }
 
 // journalColumns are the journal table's columns in the order of access.JournalEntry.
-var journalColumns = []string{"seq", "at", "subject", "name", "roles", "tenant", "action",
-	"unit_id", "object_id", "request_id", "query", "filters", "results", "grant_ref", "client",
-	"user_agent", "http_request_id", "detail", "prev_hash", "hash"}
+var journalColumns = []string{"format", "seq", "at", "subject", "name", "email", "roles", "tenant",
+	"tenants", "action", "unit_id", "units", "object_id", "request_id", "query", "filters", "results",
+	"grant_ref", "client", "user_agent", "http_request_id", "detail", "prev_hash", "hash"}
 
 var journalColumnList = strings.Join(journalColumns, ", ")
 
-var journalInsert = "INSERT INTO journal (" + journalColumnList + ") VALUES (" +
-	"$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+var journalInsert = func() string {
+	ps := make([]string, len(journalColumns))
+	for i := range ps {
+		ps[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return "INSERT INTO journal (" + journalColumnList + ") VALUES (" + strings.Join(ps, ", ") + ")"
+}()
 
 func journalValues(e access.JournalEntry) []any {
-	return []any{e.Seq, e.At, e.Subject, e.Name, e.Roles, e.Tenant, e.Action,
-		e.UnitID, e.ObjectID, e.RequestID, e.Query, e.Filters, e.Results, e.Grant, e.Client,
-		e.UserAgent, e.HTTPRequestID, e.Detail, e.PrevHash, e.Hash}
+	return []any{e.Format, e.Seq, e.At, e.Subject, e.Name, e.Email, e.Roles, e.Tenant, e.Tenants,
+		e.Action, e.UnitID, e.Units, e.ObjectID, e.RequestID, e.Query, e.Filters, e.Results, e.Grant,
+		e.Client, e.UserAgent, e.HTTPRequestID, e.Detail, e.PrevHash, e.Hash}
 }
 
 func scanJournalEntry(row pgx.CollectableRow) (access.JournalEntry, error) {
 	var e access.JournalEntry
-	err := row.Scan(&e.Seq, &e.At, &e.Subject, &e.Name, &e.Roles, &e.Tenant, &e.Action,
-		&e.UnitID, &e.ObjectID, &e.RequestID, &e.Query, &e.Filters, &e.Results, &e.Grant, &e.Client,
-		&e.UserAgent, &e.HTTPRequestID, &e.Detail, &e.PrevHash, &e.Hash)
+	err := row.Scan(&e.Format, &e.Seq, &e.At, &e.Subject, &e.Name, &e.Email, &e.Roles, &e.Tenant,
+		&e.Tenants, &e.Action, &e.UnitID, &e.Units, &e.ObjectID, &e.RequestID, &e.Query, &e.Filters,
+		&e.Results, &e.Grant, &e.Client, &e.UserAgent, &e.HTTPRequestID, &e.Detail, &e.PrevHash, &e.Hash)
 	e.At = e.At.UTC()
 	return e, err
 }
@@ -286,17 +292,34 @@ func prepareJournalEntry(e *access.JournalEntry) error {
 	if !access.ValidJournalAction(e.Action) {
 		return fmt.Errorf("journal: unknown action %q: %w", e.Action, sesam.ErrInvalid)
 	}
-	e.Seq, e.At, e.PrevHash, e.Hash = 0, time.Time{}, nil, nil
-	for _, p := range []*string{&e.Subject, &e.Name, &e.Tenant, &e.Query, &e.Filters, &e.Grant,
+	e.Format, e.Seq, e.At, e.PrevHash, e.Hash = access.JournalFormatLatest, 0, time.Time{}, nil, nil
+	for _, p := range []*string{&e.Subject, &e.Name, &e.Email, &e.Tenant, &e.Query, &e.Filters, &e.Grant,
 		&e.Client, &e.UserAgent, &e.HTTPRequestID, &e.Detail} {
 		*p = storableText(*p)
 	}
-	roles := make([]string, len(e.Roles)) // never nil: the column is NOT NULL
-	for i, r := range e.Roles {
-		roles[i] = storableText(r)
+	e.Roles = storableTexts(e.Roles)
+	e.Tenants = storableTexts(e.Tenants)
+	if e.Tenant != "" {
+		e.Tenants = append(e.Tenants, e.Tenant)
 	}
-	e.Roles = roles
+	slices.Sort(e.Tenants)
+	e.Tenants = slices.Compact(slices.DeleteFunc(e.Tenants, func(t string) bool { return t == "" }))
+	e.Units = append(slices.Clone(e.Units), e.UnitID)
+	slices.Sort(e.Units)
+	e.Units = slices.Compact(slices.DeleteFunc(e.Units, func(u int64) bool { return u <= 0 }))
+	if e.Units == nil { // never nil: the columns are NOT NULL
+		e.Units = []int64{}
+	}
 	return nil
+}
+
+// storableTexts is storableText over a list, never nil (the columns are NOT NULL).
+func storableTexts(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = storableText(x)
+	}
+	return out
 }
 
 func storableText(s string) string {

@@ -14,23 +14,28 @@ import (
 	"sesam/access"
 )
 
-// journalCSVHeader names the CSV columns, in the order of access.JournalEntry.
+// journalCSVHeader names the CSV columns: those of format 1, then those format 2 added
+// (at the end, so that a spreadsheet made for the first columns still reads them).
 var journalCSVHeader = []string{"seq", "at", "subject", "name", "roles", "tenant", "action",
 	"unit_id", "object_id", "request_id", "query", "filters", "results", "grant", "client",
-	"user_agent", "http_request_id", "detail", "prev_hash", "hash"}
+	"user_agent", "http_request_id", "detail", "prev_hash", "hash", "format", "email", "tenants", "units"}
 
 // journalRecord is an entry as one JSON Lines object: every field, times in
 // access.JournalTimeLayout and hashes in hexadecimal, so that an auditor can recompute
 // each hash from the export alone.
 type journalRecord struct {
+	Format        int      `json:"format"`
 	Seq           int64    `json:"seq"`
 	At            string   `json:"at"`
 	Subject       string   `json:"subject"`
 	Name          string   `json:"name"`
+	Email         string   `json:"email"`
 	Roles         []string `json:"roles"`
 	Tenant        string   `json:"tenant"`
+	Tenants       []string `json:"tenants"`
 	Action        string   `json:"action"`
 	UnitID        int64    `json:"unit_id"`
+	Units         []int64  `json:"units"`
 	ObjectID      int64    `json:"object_id"`
 	RequestID     int64    `json:"request_id"`
 	Query         string   `json:"query"`
@@ -99,19 +104,23 @@ func (enc *journalEncoder) flush() error {
 }
 
 func newJournalRecord(e access.JournalEntry) journalRecord {
-	roles := e.Roles
-	if roles == nil {
-		roles = []string{}
-	}
-	return journalRecord{Seq: e.Seq, At: e.At.UTC().Format(access.JournalTimeLayout), Subject: e.Subject,
-		Name: e.Name, Roles: roles, Tenant: e.Tenant, Action: e.Action, UnitID: e.UnitID,
-		ObjectID: e.ObjectID, RequestID: e.RequestID, Query: e.Query, Filters: e.Filters,
+	return journalRecord{Format: e.Format, Seq: e.Seq, At: e.At.UTC().Format(access.JournalTimeLayout), Subject: e.Subject,
+		Name: e.Name, Email: e.Email, Roles: orEmpty(e.Roles), Tenant: e.Tenant, Tenants: orEmpty(e.Tenants),
+		Action: e.Action, UnitID: e.UnitID, Units: orEmpty(e.Units), ObjectID: e.ObjectID, RequestID: e.RequestID, Query: e.Query, Filters: e.Filters,
 		Results: e.Results, Grant: e.Grant, Client: e.Client, UserAgent: e.UserAgent,
 		HTTPRequestID: e.HTTPRequestID, Detail: e.Detail,
 		PrevHash: hex.EncodeToString(e.PrevHash), Hash: hex.EncodeToString(e.Hash)}
 }
 
-// journalCSVRow is an entry as a CSV row. Roles are separated by spaces. Text that a
+// orEmpty makes a nil list an empty one, which JSON writes [] rather than null.
+func orEmpty[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+// journalCSVRow is an entry as a CSV row. Roles, tenants and units are separated by spaces. Text that a
 // spreadsheet would run as a formula (a search typed as "=HYPERLINK(...)") is prefixed
 // with an apostrophe, so the CSV is safe to open; the JSON Lines export is the exact one.
 func journalCSVRow(e access.JournalEntry) []string {
@@ -120,7 +129,16 @@ func journalCSVRow(e access.JournalEntry) []string {
 		cell(strings.Join(e.Roles, " ")), cell(e.Tenant), cell(e.Action), num(e.UnitID), num(e.ObjectID),
 		num(e.RequestID), cell(e.Query), cell(e.Filters), num(e.Results), cell(e.Grant), cell(e.Client),
 		cell(e.UserAgent), cell(e.HTTPRequestID), cell(e.Detail),
-		hex.EncodeToString(e.PrevHash), hex.EncodeToString(e.Hash)}
+		hex.EncodeToString(e.PrevHash), hex.EncodeToString(e.Hash),
+		strconv.Itoa(e.Format), cell(e.Email), cell(strings.Join(e.Tenants, " ")), joinInts(e.Units)}
+}
+
+func joinInts(xs []int64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(parts, " ")
 }
 
 func cell(s string) string {

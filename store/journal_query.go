@@ -15,19 +15,20 @@ import (
 // JournalFilter selects journal entries. Zero fields select everything.
 type JournalFilter struct {
 	From, To time.Time // entries at or after From, before To
-	// Tenants is an auditor's scope: an entry is visible when its tenant is covered by
-	// one of these (access.CoversTenant); nil means every entry, an empty list none.
-	// Entries with no tenant (logins, searches across tenants) are covered by "*" only.
+	// Tenants is an auditor's scope: an entry is visible when one of the tenants it
+	// concerns (its tenant or one of its tenant list) is covered by one of these
+	// (access.CoversTenant); nil means every entry, an empty list none. Entries that
+	// concern no tenant (a citizen's login) are covered by "*" only.
 	Tenants []string
-	Tenant  string   // the entries of this tenant and of the tenants below it
-	Subject string   // exactly this actor
+	Tenant  string   // the entries concerning this tenant or the tenants below it
+	Subject string   // this actor: their subject, or their e-mail (without case)
 	Action  string   // exactly this action
 	Actions []string // any of these actions (with Action, both must hold)
-	UnitID  int64
-	Limit   int   // at most this many entries (0: all)
-	After   int64 // keyset paging: entries after this seq
-	Before  int64 // keyset paging backwards: entries before this seq (0: no bound)
-	Desc    bool  // newest first
+	UnitID  int64    // the entries concerning this unit
+	Limit   int      // at most this many entries (0: all)
+	After   int64    // keyset paging: entries after this seq
+	Before  int64    // keyset paging backwards: entries before this seq (0: no bound)
+	Desc    bool     // newest first
 }
 
 // sqlArgs collects the arguments of a query as its text is built.
@@ -42,10 +43,10 @@ func (a *sqlArgs) add(v any) string {
 func (f JournalFilter) where(args *sqlArgs) string {
 	conds := []string{"true"}
 	if f.Tenants != nil {
-		conds = append(conds, coveredSQL(f.Tenants, args))
+		conds = append(conds, concernsSQL(f.Tenants, args))
 	}
 	if f.Tenant != "" {
-		conds = append(conds, coveredSQL([]string{f.Tenant}, args))
+		conds = append(conds, concernsSQL([]string{f.Tenant}, args))
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "j.at >= "+args.add(f.From))
@@ -54,7 +55,8 @@ func (f JournalFilter) where(args *sqlArgs) string {
 		conds = append(conds, "j.at < "+args.add(f.To))
 	}
 	if f.Subject != "" {
-		conds = append(conds, "j.subject = "+args.add(f.Subject))
+		p := args.add(f.Subject)
+		conds = append(conds, "(j.subject = "+p+" OR (j.email <> '' AND lower(j.email) = lower("+p+")))")
 	}
 	if f.Action != "" {
 		conds = append(conds, "j.action = "+args.add(f.Action))
@@ -63,7 +65,8 @@ func (f JournalFilter) where(args *sqlArgs) string {
 		conds = append(conds, "j.action = ANY("+args.add(f.Actions)+")")
 	}
 	if f.UnitID != 0 {
-		conds = append(conds, "j.unit_id = "+args.add(f.UnitID))
+		p := args.add(f.UnitID)
+		conds = append(conds, "(j.unit_id = "+p+" OR j.units @> ARRAY["+p+"::bigint])")
 	}
 	if f.After > 0 {
 		conds = append(conds, "j.seq > "+args.add(f.After))
@@ -74,25 +77,16 @@ func (f JournalFilter) where(args *sqlArgs) string {
 	return "WHERE " + strings.Join(conds, " AND ")
 }
 
-// coveredSQL is access.CoversTenant in SQL: the entry's tenant is covered by one of
-// the scopes. starts_with, not LIKE: "_" is a wildcard for LIKE and may be in an id.
-func coveredSQL(scopes []string, args *sqlArgs) string {
-	var ors []string
-	for _, sc := range scopes {
-		switch {
-		case sc == "*":
-			ors = append(ors, "true")
-		case strings.HasSuffix(sc, "/*"):
-			ors = append(ors, "starts_with(j.tenant, "+args.add(strings.TrimSuffix(sc, "*"))+")")
-		default:
-			p := args.add(sc)
-			ors = append(ors, "(j.tenant = "+p+" OR starts_with(j.tenant, "+p+" || '/'))")
-		}
-	}
-	if len(ors) == 0 {
+// concernsSQL says that an entry concerns a tenant covered by one of the scopes: its
+// tenant (format 1) or one of its tenant list (format 2) is, as access.CoversTenant
+// says (tenantCoveredSQL). A role domain in the list ("cdg62/*", "*") is covered like
+// a tenant path: "cdg62/*" by an auditor of cdg62 or of cdg62/*, "*" by "*" only.
+func concernsSQL(scopes []string, args *sqlArgs) string {
+	if len(scopes) == 0 {
 		return "false"
 	}
-	return "(" + strings.Join(ors, " OR ") + ")"
+	return "(" + tenantCoveredSQL("j.tenant", scopes, args) +
+		" OR EXISTS (SELECT 1 FROM unnest(j.tenants) AS c(tenant) WHERE " + tenantCoveredSQL("c.tenant", scopes, args) + "))"
 }
 
 // JournalEntries returns the entries the filter selects, in chain order (or newest
@@ -159,10 +153,11 @@ func parisWallClock(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), access.JournalZone())
 }
 
-// UnitCount is how many selected entries name a unit.
+// UnitCount is how many selected entries name a unit. It carries no title: the
+// journal's readers see a unit's title only where their rights show its description
+// (the portal looks it up).
 type UnitCount struct {
 	UnitID int64
-	Title  string // "" when the unit is no longer in the store
 	Count  int64
 }
 
@@ -171,8 +166,8 @@ type UnitCount struct {
 func (s *Store) TopUnits(ctx context.Context, f JournalFilter, n int) ([]UnitCount, error) {
 	f.Limit, f.After, f.Before = 0, 0, 0
 	var args sqlArgs
-	q := `SELECT j.unit_id, coalesce(min(u.title), ''), count(*) AS n
-		FROM journal j LEFT JOIN unit u ON u.id = j.unit_id ` + f.where(&args) + ` AND j.unit_id <> 0
+	q := `SELECT j.unit_id, count(*) AS n
+		FROM journal j ` + f.where(&args) + ` AND j.unit_id <> 0
 		GROUP BY j.unit_id ORDER BY n DESC, j.unit_id LIMIT ` + args.add(n)
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
@@ -180,7 +175,7 @@ func (s *Store) TopUnits(ctx context.Context, f JournalFilter, n int) ([]UnitCou
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UnitCount, error) {
 		var uc UnitCount
-		err := r.Scan(&uc.UnitID, &uc.Title, &uc.Count)
+		err := r.Scan(&uc.UnitID, &uc.Count)
 		return uc, err
 	})
 	if err != nil {

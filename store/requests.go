@@ -284,7 +284,7 @@ func (s *Store) ApplyRequestEvent(ctx context.Context, id int64, a RequestAction
 		if err := s.notify(ctx, tx, r, next, a); err != nil {
 			return err
 		}
-		a.Journal.RequestID, a.Journal.Tenant = id, r.Tenant
+		a.Journal.RequestID, a.Journal.Tenant, a.Journal.Units = id, r.Tenant, eventUnits(r, a.Event)
 		if err := appendJournalTx(ctx, tx, a.Journal); err != nil {
 			return err
 		}
@@ -292,6 +292,19 @@ func (s *Store) ApplyRequestEvent(ctx context.Context, id int64, a RequestAction
 		return err
 	})
 	return out, err
+}
+
+// eventUnits are the units a request's event concerns, for its journal entry: those it
+// names, or else every unit of the request (filing, registration, closing).
+func eventUnits(r *RequestRecord, ev access.Event) []int64 {
+	if len(ev.Units) > 0 {
+		return ev.Units
+	}
+	out := make([]int64, 0, len(r.Units))
+	for _, u := range r.Units {
+		out = append(out, u.UnitID)
+	}
+	return out
 }
 
 func saveRequest(ctx context.Context, tx pgx.Tx, before *RequestRecord, next access.Request, a RequestAction) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -91,6 +92,24 @@ func TestRequestWorkflowInStore(t *testing.T) {
 	}
 	if got := journalCount(t) - j0; got != 5 {
 		t.Errorf("%d journal entries for 5 moves", got)
+	}
+	// Each move's entry names the units it concerns, so the journal filtered by a unit
+	// finds the decision that opened it (and not the one that opened the other unit).
+	for unit, want := range map[string][]string{
+		"E-NAISSANCES": {"submit", "grant", "ask-producer", "producer-agree"},
+		"E-MARIAGES":   {"submit", "ask-producer", "producer-agree", "grant"},
+	} {
+		es, err := st.JournalEntries(ctx, store.JournalFilter{UnitID: ids[unit]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range es {
+			got = append(got, e.Detail)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("journal of %s: %v, want %v", unit, got, want)
+		}
 	}
 	if n := count(t, `SELECT count(*) FROM outbox WHERE request_id = $1 AND subject LIKE 'Décision%'`, id); n != 1 {
 		t.Errorf("decision notices: %d", n)

@@ -26,22 +26,41 @@ var tenantRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$`
 // ValidTenantID says whether id is a tenant path such as "cdg62/ruitz".
 func ValidTenantID(id string) bool { return tenantRe.MatchString(id) }
 
-// AddTenant creates a tenant. Its parent, implied by the path, must exist.
+// AddTenant creates a tenant. Its parent, implied by the path, must exist. It writes
+// no journal entry: the command line uses AddTenantJournalled.
 func (s *Store) AddTenant(ctx context.Context, t Tenant) error {
+	if err := checkNewTenant(ctx, s.pool, t); err != nil {
+		return err
+	}
+	return insertTenant(ctx, s.pool, t)
+}
+
+// checkNewTenant checks a tenant's id and name, and that its parent exists.
+func checkNewTenant(ctx context.Context, q querier, t Tenant) error {
 	if !ValidTenantID(t.ID) {
 		return fmt.Errorf("tenant id %q: lower-case letters, digits, - and _, segments separated by /: %w", t.ID, sesam.ErrInvalid)
 	}
 	if t.Name == "" {
 		return fmt.Errorf("tenant %s: a name is required: %w", t.ID, sesam.ErrInvalid)
 	}
-	var parent *string
 	if dir := path.Dir(t.ID); dir != "." {
-		parent = &dir
-		if _, err := s.Tenant(ctx, dir); err != nil {
+		var exists bool
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tenant WHERE id = $1)`, dir).Scan(&exists); err != nil {
+			return fmt.Errorf("tenant %s: %w", t.ID, err)
+		}
+		if !exists {
 			return fmt.Errorf("tenant %s: parent tenant %s does not exist, add it first: %w", t.ID, dir, sesam.ErrInvalid)
 		}
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO tenant (id, parent_id, name, publish) VALUES ($1, $2, $3, $4)`,
+	return nil
+}
+
+func insertTenant(ctx context.Context, q querier, t Tenant) error {
+	var parent *string
+	if dir := path.Dir(t.ID); dir != "." {
+		parent = &dir
+	}
+	_, err := q.Exec(ctx, `INSERT INTO tenant (id, parent_id, name, publish) VALUES ($1, $2, $3, $4)`,
 		t.ID, parent, t.Name, t.Publish)
 	if isUniqueViolation(err, "tenant_pkey") {
 		return fmt.Errorf("tenant %s already exists: %w", t.ID, sesam.ErrConflict)

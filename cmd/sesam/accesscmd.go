@@ -189,16 +189,15 @@ func publicDescription(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	n, err := st.SetDescriptionPublic(ctx, *unit, !*off, "cli")
-	if err != nil {
-		return err
-	}
 	u, err := st.Unit(ctx, *unit)
 	if err != nil {
 		return err
 	}
-	if err := journalAdmin(ctx, st, access.JournalEntry{Action: access.ActionTenantChange, Tenant: u.TenantID, UnitID: *unit,
-		Detail: fmt.Sprintf("public description %v (%d units)", !*off, n)}); err != nil {
+	entry := adminEntry(access.ActionTenantChange, fmt.Sprintf("public description %v", !*off))
+	entry.Tenant, entry.UnitID = u.TenantID, *unit
+	subject, _ := cliActor()
+	n, err := st.SetDescriptionPublic(ctx, *unit, !*off, subject, entry)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d units changed\n", n)

@@ -147,7 +147,7 @@ func journalExport(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.Tenant, "tenant", "", "only this tenant and the tenants below it")
 	fs.StringVar(&f.Subject, "subject", "", "only this actor")
 	fs.StringVar(&f.Action, "action", "", "only this action ("+strings.Join(access.JournalActions, ", ")+")")
-	as := fs.String("as", "", "who exports, as recorded in the journal (default: cli:$USER)")
+	as := fs.String("as", "", "who exports, as recorded in the journal (default: cli:USER@HOST)")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -205,13 +205,14 @@ func exportDetail(format, from, to string, f store.JournalFilter) string {
 // journalCLIExport records an export made from the command line, under the tenant
 // exported (so that the tenant's auditors see it) or none.
 func journalCLIExport(ctx context.Context, st *store.Store, as, tenant, detail string) error {
-	if as == "" {
-		as = "cli:" + os.Getenv("USER")
+	e := adminEntry(access.ActionJournalExport, detail)
+	e.Name, e.Tenant, e.UserAgent = "sesam journal export", tenant, "sesam journal export"
+	if as != "" {
+		e.Subject = as
 	}
 	j := store.NewJournal(st, store.JournalOptions{})
 	defer j.Close()
-	_, err := j.Append(ctx, access.JournalEntry{Subject: as, Name: "sesam journal export", Action: access.ActionJournalExport,
-		Tenant: tenant, Results: -1, UserAgent: "sesam journal export", Detail: detail})
+	_, err := j.Append(ctx, e)
 	if err != nil {
 		return fmt.Errorf("the export could not be journalled, nothing exported: %w", err)
 	}

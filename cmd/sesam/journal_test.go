@@ -105,6 +105,15 @@ func TestJournalAnchorCommand(t *testing.T) {
 	if code != 0 || !strings.HasSuffix(out, "anchors intact: 1 checked\n") {
 		t.Errorf("verify against the anchor: exit %d, stdout %q", code, out)
 	}
+	tamperWith(t, st, `UPDATE journal SET subject = 'x' WHERE seq = 2`)
+	code, out, errOut = runSesam("journal", "anchor", "--dir", dir)
+	if code != 1 || out != "" || !strings.Contains(errOut, "journal broken at entry 2") || !strings.Contains(errOut, "no anchor taken") {
+		t.Errorf("anchor of a broken journal: exit %d, stdout %q, stderr %q; want a refusal naming entry 2", code, out, errOut)
+	}
+	if b, _ := os.ReadFile(files[0]); strings.Count(string(b), "\n") != 1 {
+		t.Errorf("a broken journal was anchored:\n%s", b)
+	}
+	tamperWith(t, st, `UPDATE journal SET subject = 'marie' WHERE seq = 2`)
 	tamperWith(t, st, `DELETE FROM journal WHERE seq = 3`) // the chain alone cannot tell
 	code, out, _ = runSesam("journal", "verify", "--anchor", files[0])
 	if code != 1 || !strings.HasPrefix(out, "journal broken at entry 3: the journal ends at entry 2, before entry 3 anchored on") {

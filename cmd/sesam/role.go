@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"sesam/access"
-	"sesam/store"
 )
 
 // stringList is a repeatable flag.
@@ -28,11 +29,11 @@ func cmdRole(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	rights, err := access.NewRights(st.CasbinAdapter())
-	if err != nil {
-		return err
-	}
 	if args[0] == "list" {
+		rights, err := access.NewRights(st.CasbinAdapter())
+		if err != nil {
+			return err
+		}
 		return roleList(e, rights)
 	}
 	fs := newFlags("role "+args[0], e.stderr)
@@ -46,12 +47,14 @@ func cmdRole(ctx context.Context, e *env, args []string) error {
 		return usage
 	}
 	a := access.Assignment{Subject: pos[0], Role: pos[1], Domain: pos[2], Agencies: agencies}
-	action, changed := access.ActionRoleGrant, true
+	entry := adminEntry(access.ActionRoleGrant, fmt.Sprintf("%s %s %s %s", args[0], a.Subject, a.Role, a.Domain)+agencyText(agencies))
+	entry.Tenant, entry.Tenants = strings.TrimSuffix(a.Domain, "/*"), []string{a.Domain}
+	changed := true
 	if args[0] == "grant" {
-		changed, err = rights.Grant(a)
+		changed, err = st.GrantRole(ctx, a, entry)
 	} else {
-		action = access.ActionRoleRevoke
-		err = rights.Revoke(a)
+		entry.Action = access.ActionRoleRevoke
+		err = st.RevokeRole(ctx, a, entry)
 	}
 	if err != nil {
 		return err
@@ -59,10 +62,6 @@ func cmdRole(ctx context.Context, e *env, args []string) error {
 	if !changed {
 		fmt.Fprintf(e.stdout, "unchanged: %s already holds %s on %s\n", a.Subject, a.Role, a.Domain)
 		return nil
-	}
-	if err := journalAdmin(ctx, st, access.JournalEntry{Action: action, Tenant: strings.TrimSuffix(a.Domain, "/*"),
-		Detail: fmt.Sprintf("%s %s %s %s", args[0], a.Subject, a.Role, a.Domain) + agencyText(agencies)}); err != nil {
-		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %s %s on %s%s\n", args[0], a.Subject, a.Role, a.Domain, agencyText(agencies))
 	return nil
@@ -84,16 +83,30 @@ func roleList(e *env, r *access.Rights) error {
 	return w.Flush()
 }
 
-// journalAdmin records an administrative change made from the command line, under the
-// system user's name.
-func journalAdmin(ctx context.Context, st *store.Store, e access.JournalEntry) error {
-	j := store.NewJournal(st, store.JournalOptions{})
-	defer j.Close()
-	e.Subject = "cli:" + os.Getenv("USER")
-	e.Name = "sesam " + e.Action
-	e.Results = -1
-	if _, err := j.Append(ctx, e); err != nil {
-		return fmt.Errorf("the change was made but could not be journalled: %w", err)
+// adminEntry is the journal entry of an administrative change made from the command
+// line; the store writes it in the change's own transaction.
+func adminEntry(action, detail string) access.JournalEntry {
+	subject, host := cliActor()
+	return access.JournalEntry{Subject: subject, Name: "sesam " + action, Action: action, Results: -1,
+		Client: host, UserAgent: "sesam", Detail: detail}
+}
+
+// cliActor is who the journal records for a command: "cli:USER@HOST", the system user
+// from $USER or else from the account running the process (cron and service managers
+// often set no $USER), and the host it runs on (also returned alone, as the client).
+func cliActor() (subject, host string) {
+	name := os.Getenv("USER")
+	if name == "" {
+		if u, err := user.Current(); err == nil {
+			name = u.Username
+		}
 	}
-	return nil
+	if name == "" {
+		name = "uid" + strconv.Itoa(os.Getuid())
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return "cli:" + name + "@" + host, host
 }

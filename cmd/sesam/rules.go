@@ -52,12 +52,10 @@ func cmdRules(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
-		changed, err := st.LoadRules(ctx, *tenant, defs)
+		entry := adminEntry(access.ActionRulesLoad, fmt.Sprintf("%d rules from %s", len(defs), pos[0]))
+		entry.Tenant = *tenant
+		changed, err := st.LoadRules(ctx, *tenant, defs, entry)
 		if err != nil {
-			return err
-		}
-		if err := journalAdmin(ctx, st, access.JournalEntry{Action: access.ActionRulesLoad, Tenant: *tenant,
-			Detail: fmt.Sprintf("%d rules from %s; %d units recomputed", len(defs), pos[0], changed)}); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "loaded %d rules for %s; %d units changed and will be reindexed\n", len(defs), *tenant, changed)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -52,6 +53,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	journal := store.NewJournal(st, store.JournalOptions{})
 	defer journal.Close()
+	if exposure, err := st.JournalExposure(ctx); err != nil {
+		return err
+	} else if exposure != "" {
+		log.Warn("the journal is not protected from this portal: see README, Deploying for real", "detail", exposure)
+	}
 	font := os.Getenv("SESAM_STAMP_FONT")
 	stamper, err := stamp.New(e.cfg.DataDir, font) // pdfcpu keeps its files in DataDir/pdfcpu
 	if err != nil {
@@ -142,7 +148,10 @@ func housekeeping(ctx context.Context, log *slog.Logger, st *store.Store, dataDi
 			log.Warn("session cleanup", "err", err)
 		}
 		if day := now.Format("2006-01-02"); day != lastAnchor {
-			if path, err := st.AnchorJournal(ctx, filepath.Join(dataDir, "journal-anchors"), now); err != nil {
+			var broken *store.JournalBrokenError
+			if path, err := st.AnchorJournal(ctx, filepath.Join(dataDir, "journal-anchors"), now); errors.As(err, &broken) {
+				log.Error("journal broken: no anchor taken", "seq", broken.Break.Seq, "problem", broken.Break.Problem)
+			} else if err != nil {
 				log.Warn("journal anchor", "err", err)
 			} else {
 				lastAnchor = day

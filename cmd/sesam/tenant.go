@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"sesam/access"
 	"sesam/store"
 )
 
@@ -38,7 +39,9 @@ func tenantAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.AddTenant(ctx, store.Tenant{ID: pos[0], Name: *name, Publish: *publish}); err != nil {
+	entry := adminEntry(access.ActionTenantChange, fmt.Sprintf("add %s %q publish=%v", pos[0], *name, *publish))
+	entry.Tenant = pos[0]
+	if err := st.AddTenantJournalled(ctx, store.Tenant{ID: pos[0], Name: *name, Publish: *publish}, entry); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "tenant %s added\n", pos[0])

@@ -159,14 +159,15 @@ func BenchmarkVerifyJournal(b *testing.B) {
 	at := time.Now().UTC().Truncate(time.Microsecond)
 	for i := range rows {
 		e := view("bench", "cdg62/ruitz", int64(i+1))
-		e.Seq, e.At, e.PrevHash = int64(i+1), at, prev
+		e.Format, e.Seq, e.At, e.PrevHash = access.JournalFormatLatest, int64(i+1), at, prev
+		e.Tenants, e.Units = []string{e.Tenant}, []int64{e.UnitID}
 		e.Hash = e.ComputeHash()
 		prev = e.Hash
-		rows[i] = []any{e.Seq, e.At, e.Subject, e.Name, e.Roles, e.Tenant, e.Action, e.UnitID,
-			e.Results, e.Client, e.UserAgent, e.HTTPRequestID, e.PrevHash, e.Hash}
+		rows[i] = []any{e.Format, e.Seq, e.At, e.Subject, e.Name, e.Roles, e.Tenant, e.Tenants, e.Action, e.UnitID,
+			e.Units, e.Results, e.Client, e.UserAgent, e.HTTPRequestID, e.PrevHash, e.Hash}
 	}
-	_, err := st.Pool().CopyFrom(ctx, pgx.Identifier{"journal"}, []string{"seq", "at", "subject", "name", "roles",
-		"tenant", "action", "unit_id", "results", "client", "user_agent", "http_request_id", "prev_hash", "hash"},
+	_, err := st.Pool().CopyFrom(ctx, pgx.Identifier{"journal"}, []string{"format", "seq", "at", "subject", "name", "roles",
+		"tenant", "tenants", "action", "unit_id", "units", "results", "client", "user_agent", "http_request_id", "prev_hash", "hash"},
 		pgx.CopyFromRows(rows))
 	if err != nil {
 		b.Fatal(err)

@@ -254,8 +254,8 @@ func TestTopUnits(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []store.UnitCount{
-		{UnitID: units[1].id, Title: units[1].title, Count: 3},
-		{UnitID: units[0].id, Title: units[0].title, Count: 2},
+		{UnitID: units[1].id, Count: 3},
+		{UnitID: units[0].id, Count: 2},
 		{UnitID: gone, Count: 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -290,13 +290,14 @@ func TestExport(t *testing.T) {
 		if len(recs) != 5 {
 			t.Fatalf("%d CSV records, want a header and 4 rows", len(recs))
 		}
-		if got := strings.Join(recs[0], ","); !strings.HasPrefix(got, "seq,at,subject,name,roles,tenant,action,unit_id") || !strings.HasSuffix(got, "prev_hash,hash") {
+		if got := strings.Join(recs[0], ","); !strings.HasPrefix(got, "seq,at,subject,name,roles,tenant,action,unit_id") || !strings.HasSuffix(got, "prev_hash,hash,format,email,tenants,units") {
 			t.Errorf("CSV header %s", got)
 		}
 		last := recs[4]
 		wantRow := []string{"4", want[3].At.UTC().Format(access.JournalTimeLayout), "paul", search.Name,
 			"reader@cdg62 auditor@cdg62", "cdg62", "search", "0", "0", "0", "'" + search.Query, search.Filters, "3",
-			"", "", "", "", search.Detail, hex.EncodeToString(want[3].PrevHash), hex.EncodeToString(want[3].Hash)}
+			"", "", "", "", search.Detail, hex.EncodeToString(want[3].PrevHash), hex.EncodeToString(want[3].Hash),
+			"2", "", "cdg62", ""}
 		if diff := cmp.Diff(wantRow, last); diff != "" {
 			t.Errorf("CSV row of the search (-want +got):\n%s", diff)
 		}
@@ -366,12 +367,17 @@ func parseJSONL(t *testing.T, text string) []access.JournalEntry {
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var r struct {
+			Format         int
 			Seq            int64
 			At             string
 			Subject, Name  string
+			Email          string
 			Roles          []string
-			Tenant, Action string
+			Tenant         string
+			Tenants        []string
+			Action         string
 			UnitID         int64 `json:"unit_id"`
+			Units          []int64
 			ObjectID       int64 `json:"object_id"`
 			RequestID      int64 `json:"request_id"`
 			Query, Filters string
@@ -394,8 +400,9 @@ func parseJSONL(t *testing.T, text string) []access.JournalEntry {
 		}
 		prev, _ := hex.DecodeString(r.PrevHash)
 		hash, _ := hex.DecodeString(r.Hash)
-		out = append(out, access.JournalEntry{Seq: r.Seq, At: at, Subject: r.Subject, Name: r.Name,
-			Roles: r.Roles, Tenant: r.Tenant, Action: r.Action, UnitID: r.UnitID, ObjectID: r.ObjectID,
+		out = append(out, access.JournalEntry{Format: r.Format, Seq: r.Seq, At: at, Subject: r.Subject, Name: r.Name,
+			Email: r.Email, Roles: r.Roles, Tenant: r.Tenant, Tenants: r.Tenants, Action: r.Action, UnitID: r.UnitID,
+			Units: r.Units, ObjectID: r.ObjectID,
 			RequestID: r.RequestID, Query: r.Query, Filters: r.Filters, Results: r.Results, Grant: r.Grant,
 			Client: r.Client, UserAgent: r.UserAgent, HTTPRequestID: r.HTTPRequestID, Detail: r.Detail,
 			PrevHash: prev, Hash: hash})

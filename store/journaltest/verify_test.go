@@ -20,11 +20,23 @@ import (
 
 // insertRaw writes an entry as is, the way a forger would.
 func insertRaw(ctx context.Context, tx pgx.Tx, e access.JournalEntry) error {
-	_, err := tx.Exec(ctx, `INSERT INTO journal (seq, at, subject, name, roles, tenant, action, unit_id,
-		object_id, request_id, query, filters, results, grant_ref, client, user_agent, http_request_id,
-		detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-		$15, $16, $17, $18, $19, $20)`, e.Seq, e.At, e.Subject, e.Name, e.Roles, e.Tenant, e.Action,
-		e.UnitID, e.ObjectID, e.RequestID, e.Query, e.Filters, e.Results, e.Grant, e.Client,
+	if e.Format == 0 {
+		e.Format = access.JournalFormatLatest
+	}
+	for _, l := range []*[]string{&e.Roles, &e.Tenants} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	if e.Units == nil {
+		e.Units = []int64{}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO journal (format, seq, at, subject, name, email, roles, tenant,
+		tenants, action, unit_id, units, object_id, request_id, query, filters, results, grant_ref,
+		client, user_agent, http_request_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6,
+		$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+		e.Format, e.Seq, e.At, e.Subject, e.Name, e.Email, e.Roles, e.Tenant, e.Tenants, e.Action,
+		e.UnitID, e.Units, e.ObjectID, e.RequestID, e.Query, e.Filters, e.Results, e.Grant, e.Client,
 		e.UserAgent, e.HTTPRequestID, e.Detail, e.PrevHash, e.Hash)
 	return err
 }
