@@ -1,4 +1,4 @@
--- 0010: journal entries in format 2 (access.JournalFormatV2) record every tenant and
+-- 0011: journal entries in format 2 (access.JournalFormatV2) record every tenant and
 -- every unit they concern, and the actor's e-mail. With one tenant per entry, a tenant's
 -- auditors missed the logins, searches and journal reads of their own people (no tenant)
 -- and the searches that found their units among others'; with one unit, the request

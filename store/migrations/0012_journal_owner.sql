@@ -1,4 +1,4 @@
--- 0011: the journal belongs to a role nobody logs in as. The table's owner can disable
+-- 0012: the journal belongs to a role nobody logs in as. The table's owner can disable
 -- its triggers (ALTER TABLE journal DISABLE TRIGGER) and then rewrite it, and until now
 -- the owner was the role the portal connects as. Owned by sesam_journal_owner (NOLOGIN,
 -- no member), with the migrating role granted SELECT and INSERT only, a portal that
