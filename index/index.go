@@ -55,7 +55,7 @@ type generation struct {
 }
 
 // indexFormat names the mapping; an index of another format is rebuilt at start-up.
-const indexFormat = "4"
+const indexFormat = "5"
 
 // Internal keys of a generation besides seqKey.
 var (

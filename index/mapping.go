@@ -94,16 +94,21 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	add(fCote, textField(AnalyzerCote))
 	add(fIdentifier, textField(AnalyzerCote))
 	add(fCoteText, textField(AnalyzerCoteText))
-	for _, f := range []string{fID, fTenant, fLevel, fProducer, fHasObject, fTitleSort, fCoteSort} {
-		add(f, keywordField(true))
+	// Doc values only where the columns read them (facets, sort keys, the unit id, the
+	// years and opening day): facets and orders are counted from the columns.
+	for _, f := range []string{fID, fTenant, fLevel, fProducer, fHasObject} {
+		add(f, keywordField(true, false))
 	}
-	for _, f := range []string{fTenantPath, fAncestors, fKeywordFacet, fFormat, fDescPublic, fOnline, fFacets} {
-		add(f, keywordField(false))
+	for _, f := range []string{fTenantPath, fAncestors, fFormat, fDescPublic, fOnline} {
+		add(f, keywordField(false, false))
 	}
-	add(fUID, keywordField(false))
+	for _, f := range []string{fKeywordFacet, fFacets, fUID, fTitleSort, fCoteSort} {
+		add(f, keywordField(false, true))
+	}
 	for _, f := range []string{fStartYear, fEndYear, fOpenDay, fOnlineDay, fDateAsc, fDateDesc} {
 		n := mapping.NewNumericFieldMapping()
 		n.Store = f != fDateAsc && f != fDateDesc
+		n.DocValues = f != fOnlineDay
 		add(f, n)
 	}
 	for _, f := range []string{fPath, fStart, fEnd, fPageRef} {
@@ -124,9 +129,9 @@ func textField(analyzer string) *mapping.FieldMapping {
 	return f
 }
 
-func keywordField(store bool) *mapping.FieldMapping {
+func keywordField(store, docValues bool) *mapping.FieldMapping {
 	f := mapping.NewKeywordFieldMapping()
 	f.Store = store
-	f.DocValues = true // facets and sorting
+	f.DocValues = docValues
 	return f
 }
