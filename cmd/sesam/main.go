@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"syscall"
 )
@@ -50,10 +51,25 @@ func commands() []command {
 }
 
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// tuneGC lets the heap grow to three times the live data before collecting, under a
+// soft limit of 900 MiB near which the collector works harder: indexing spent a fifth
+// of its CPU collecting at Go's default (a rebuild of 10,000 units: 10.8 s -> 8.4 s of
+// CPU), and a portal or an import stays within a gigabyte. GOGC and GOMEMLIMIT, when
+// set, decide instead.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(900 << 20)
+	}
 }
 
 // run dispatches to the subcommand and turns its error into an exit status.
