@@ -60,3 +60,52 @@ func TestMetricsAfterPost(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalPath: return addresses (/lang/en?back=, /login?back=, the dev login's back)
+// stay on this site, whatever a browser would make of them.
+func TestLocalPath(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/search?q=registre&level=File", "/search?q=registre&level=File"},
+		{"/units/12#documents", "/units/12#documents"},
+		{"/", "/"},
+		{"/search?q=%2F%2Fevil.example", "/search?q=%2F%2Fevil.example"},
+		{"", "/"},
+		{"search", "/"},
+		{"//evil.example", "/"},
+		{"/\t/evil.example", "/"},                // browsers drop the tab: //evil.example
+		{"/\n/evil.example", "/"},                // and newlines
+		{"/\r/evil.example", "/"},                // and carriage returns
+		{"/\\evil.example", "/"},                 // a backslash is a slash to them
+		{"/%5Cevil.example", "/%5Cevil.example"}, // encoded: a path here
+		{"\\\\evil.example", "/"},
+		{"/ /evil.example", "/"},
+		{" //evil.example", "/"},
+		{"/\x00/evil.example", "/"},
+		{"/\u0085/evil.example", "/"},
+		{"https://evil.example/", "/"},
+		{"https:/evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+		{"/\u2028/evil.example", "/"},
+	} {
+		if got := localPath(tc.in); got != tc.want {
+			t.Errorf("localPath(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// Through the handlers: the Location header is the checked address.
+	for _, p := range []string{"/lang/en?back=%2F%09%2Fevil.example", "/lang/fr?back=%2F%5C%2Fevil.example",
+		"/lang/en?back=%2F%2Fevil.example", "/lang/en?back=https%3A%2F%2Fevil.example"} {
+		r := get(t, tApp, nil, p)
+		if loc := r.header.Get("Location"); r.status != http.StatusSeeOther || loc != "/" {
+			t.Errorf("%s: %d to %q, want 303 to /", p, r.status, loc)
+		}
+	}
+	// The dev login form carries the return address, checked again when posted.
+	v := newVisitor(t, tApp)
+	page := v.get("/login?back=%2F%09%2Fevil.example")
+	mustContain(t, "dev login form", page.body, `name="back" value="/"`)
+	r := v.do(http.MethodPost, "/login/dev", url.Values{csrfField: {v.cookie(csrfCookie)}, "subject": {"dev-citoyen"},
+		"back": {"/\t/evil.example"}}, nil)
+	if loc := r.header.Get("Location"); r.status != http.StatusSeeOther || loc != "/" {
+		t.Errorf("dev login back to a tab-slash address: %d to %q, want 303 to /", r.status, loc)
+	}
+}

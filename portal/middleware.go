@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -113,9 +115,18 @@ func (a *App) setLang(c *fiber.Ctx) error {
 	return c.Redirect(localPath(c.Query("back")), fiber.StatusSeeOther)
 }
 
-// localPath keeps a return address on this site (never an open redirect).
+// localPath keeps a return address on this site (never an open redirect): a path
+// starting with one '/', without scheme, host or user, and without what browsers drop
+// or read as a slash ("/\t/evil.example" is "//evil.example" to them) — control
+// characters, spaces and backslashes. Anything else is the home page.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.IndexFunc(p, func(r rune) bool { return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p
