@@ -34,6 +34,11 @@ type OIDCConfig struct {
 	// address it does not know, and then does not end its session (zitadel does so).
 	// Empty: none is sent, and the provider shows its own "signed out" page.
 	PostLogoutRedirectURI string
+	// TrustUnverifiedEmail trusts an e-mail whose email_verified claim is absent, for
+	// providers that verify every address and never send the claim. Off, only
+	// email_verified = true makes an address count for rights; an explicit false is
+	// never trusted. zitadel leaves the claim out when it is false: keep this off there.
+	TrustUnverifiedEmail bool
 }
 
 const (
@@ -251,18 +256,21 @@ type identity struct {
 }
 
 // trustedEmail is the address rights may be looked up by. Rights are granted by e-mail,
-// so an address the provider says it has not verified is not used: anyone could have
-// typed it. A provider that does not say is trusted.
-func (id identity) trustedEmail() string {
+// so only an address the provider says it has verified is used: anyone could have typed
+// another. Some providers leave the claim out when it is false (zitadel): an absent
+// claim is trusted only when the configuration says so (trustAbsent).
+func (id identity) trustedEmail(trustAbsent bool) string {
+	verified := false
 	switch v := id.EmailVerified.(type) {
+	case nil:
+		verified = trustAbsent
 	case bool:
-		if !v {
-			return ""
-		}
+		verified = v
 	case string:
-		if !strings.EqualFold(v, "true") {
-			return ""
-		}
+		verified = strings.EqualFold(v, "true")
+	}
+	if !verified {
+		return ""
 	}
 	return strings.ToLower(id.Email)
 }
@@ -272,14 +280,15 @@ func (a *App) sessionFromToken(ctx context.Context, o *oidcClient, idt *oidc.IDT
 	if err := idt.Claims(&id); err != nil {
 		return store.Session{}, fmt.Errorf("id token claims: %w", err)
 	}
-	email, name := id.trustedEmail(), id.Name
-	// Some providers (zitadel) give the e-mail and the name only from userinfo.
-	if id.Email == "" && tok != nil {
+	email, name := id.trustedEmail(o.cfg.TrustUnverifiedEmail), id.Name
+	// Some providers (zitadel) give the e-mail and the name only from userinfo, or say
+	// there only that it is verified.
+	if email == "" && tok != nil {
 		ui, err := o.userinfo(ctx, tok, id.Subject)
 		if err != nil {
 			a.Log.Warn("userinfo not used", "subject", id.Subject, "err", err)
 		}
-		email = ui.trustedEmail()
+		email = ui.trustedEmail(o.cfg.TrustUnverifiedEmail)
 		if name == "" {
 			name = ui.Name
 		}

@@ -27,8 +27,10 @@ import (
 // The end-to-end login runs against the zitadel/oidc example server, a real OpenID
 // provider started by the test as a separate process on loopback, and a real portal
 // listening on loopback: every redirect is real HTTP, the login form is the provider's.
-// The provider's users come from testdata/oidc/users.json (its USERS_FILE): one
-// archivist of cdg62, whose address the provider gives from userinfo only.
+// The provider's users come from testdata/oidc/users.json (its USERS_FILE): an
+// archivist of cdg62, whose address the provider gives from userinfo only, and someone
+// who typed the archivist's address without verifying it (the provider then leaves
+// email_verified out).
 
 const zitadelModule = "github.com/zitadel/oidc/v3/example/server@v3.51.17"
 
@@ -319,6 +321,14 @@ func TestOIDCEndToEnd(t *testing.T) {
 	}
 	if n := countJournalOf(t, subject, access.ActionLogout) - logouts; n != 1 {
 		t.Errorf("%d logouts journalled, want 1", n)
+	}
+
+	// Someone who gave the archivist's address to the provider without verifying it
+	// logs in as themself: the address gives them nothing.
+	intruder := newRealBrowser(t)
+	intruder.logInAtProvider(intruder.visit(http.MethodGet, base+"/login", nil), "intrus", "verysecure")
+	if me := intruder.me(base); me.Subject != "sesam-intrus" || me.Email != "" || len(me.Roles) != 0 {
+		t.Errorf("a person with an unverified address: %+v; want subject sesam-intrus, no e-mail, no role", me)
 	}
 
 	// Log in again: the provider asks for the password (this example provider keeps no

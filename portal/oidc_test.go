@@ -625,6 +625,7 @@ func TestOIDCClaimsMapping(t *testing.T) {
 		name        string
 		person      oidcPerson
 		groupsClaim string
+		trustAbsent bool // SESAM_OIDC_TRUST_UNVERIFIED_EMAIL
 		wantEmail   string
 		wantRoles   []string
 	}{
@@ -640,14 +641,26 @@ func TestOIDCClaimsMapping(t *testing.T) {
 		{name: "unverified e-mail", person: oidcPerson{Email: "archiviste@cdg62.fr", EmailVerified: &no}},
 		{name: "unverified e-mail from userinfo", person: oidcPerson{NoEmailInIDToken: true,
 			UserinfoAnswer: map[string]any{"email": "archiviste@cdg62.fr", "email_verified": false}}},
-		{name: "groups claim", person: oidcPerson{Email: "groupe@example.fr", Groups: []string{"sesam:auditor:cdg62", "staff"}},
+		// A provider that does not say is not trusted either (zitadel leaves the claim
+		// out when it is false), unless the configuration says its addresses are all
+		// verified; an explicit false is never trusted.
+		{name: "e-mail without email_verified", person: oidcPerson{Email: "archiviste@cdg62.fr"}},
+		{name: "e-mail without email_verified, trusted by configuration", person: oidcPerson{Email: "archiviste@cdg62.fr"},
+			trustAbsent: true, wantEmail: "archiviste@cdg62.fr", wantRoles: []string{"archivist cdg62"}},
+		{name: "unverified e-mail, absent claims trusted", person: oidcPerson{Email: "archiviste@cdg62.fr", EmailVerified: &no},
+			trustAbsent: true},
+		// An ID token that names an address without saying it is verified: userinfo may.
+		{name: "e-mail verified per userinfo", person: oidcPerson{Email: "agent@ruitz.fr",
+			UserinfoAnswer: map[string]any{"email": "agent@ruitz.fr", "email_verified": true}},
+			wantEmail: "agent@ruitz.fr", wantRoles: []string{"reader cdg62/ruitz"}},
+		{name: "groups claim", person: oidcPerson{Email: "groupe@example.fr", EmailVerified: &yes, Groups: []string{"sesam:auditor:cdg62", "staff"}},
 			groupsClaim: "groups", wantEmail: "groupe@example.fr", wantRoles: []string{"auditor cdg62"}},
 	}
 	m := startProvider(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			oc := mockConfig(m)
-			oc.GroupsClaim = tc.groupsClaim
+			oc.GroupsClaim, oc.TrustUnverifiedEmail = tc.groupsClaim, tc.trustAbsent
 			app := newOIDCApp(t, oc, "http://sesam.test", tJournal)
 			p := tc.person
 			p.Subject = "oidc-" + randomToken()[:12]
