@@ -63,6 +63,10 @@ type oidcClient struct {
 	verifier *oidc.IDTokenVerifier
 	oauth    oauth2.Config
 	endURL   string
+	// introURL is the provider's token introspection endpoint (RFC 7662), which
+	// checks access tokens given to the API; "" when it has none.
+	introURL string
+	bearers  bearerCache
 }
 
 func newOIDCClient(ctx context.Context, cfg OIDCConfig, baseURL string) (*oidcClient, error) {
@@ -84,10 +88,11 @@ func (o *oidcClient) discover(ctx context.Context) error {
 		return fmt.Errorf("oidc discovery: %w", err)
 	}
 	var extra struct {
-		EndSession string `json:"end_session_endpoint"`
+		EndSession    string `json:"end_session_endpoint"`
+		Introspection string `json:"introspection_endpoint"`
 	}
 	p.Claims(&extra)
-	o.provider, o.endURL = p, extra.EndSession
+	o.provider, o.endURL, o.introURL = p, extra.EndSession, extra.Introspection
 	o.verifier = p.Verifier(&oidc.Config{ClientID: o.cfg.ClientID})
 	o.oauth = oauth2.Config{ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, Endpoint: p.Endpoint(),
 		RedirectURL: o.baseURL + "/auth/callback", Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
@@ -414,39 +419,4 @@ func (a *App) devLogin(c *fiber.Ctx) error {
 		}
 	}
 	return &httpError{status: fiber.StatusBadRequest, code: "invalid", msg: "msg.invalid"}
-}
-
-// apiAuth: a bearer token, when given, must be a valid ID token of our provider for our
-// client; it then names the principal. Without one, the session or the public.
-func (a *App) apiAuth(c *fiber.Ctx) error {
-	h := c.Get(fiber.HeaderAuthorization)
-	if h == "" {
-		return c.Next()
-	}
-	raw, ok := strings.CutPrefix(h, "Bearer ")
-	unauth := &httpError{status: fiber.StatusUnauthorized, code: "unauthorized", msg: "msg.unauthorized"}
-	if !ok || raw == "" {
-		return unauth
-	}
-	if a.cfg.OIDC.Issuer == "" {
-		unauth.err = errors.New("bearer token without an identity provider")
-		return unauth
-	}
-	// A provider we cannot reach is not the client's fault: its token may be good.
-	o, err := a.oidcReady(c.UserContext())
-	if err != nil {
-		return errLoginUnavailable(err)
-	}
-	idt, err := o.verifier.Verify(c.UserContext(), raw)
-	if err != nil {
-		unauth.err = err
-		return unauth
-	}
-	s, err := a.sessionFromToken(c.UserContext(), o, idt, nil)
-	if err != nil {
-		unauth.err = err
-		return unauth
-	}
-	c.Locals("principal", access.Principal{Subject: s.Subject, Email: s.Email, Name: s.Name, Groups: s.Groups})
-	return c.Next()
 }

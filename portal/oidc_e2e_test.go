@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"go/build"
 	"html"
@@ -18,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/oauth2"
 
 	"sesam"
 	"sesam/access"
@@ -336,5 +339,93 @@ func TestOIDCEndToEnd(t *testing.T) {
 	again := b.logInAtProvider(b.visit(http.MethodGet, base+"/login", nil), "archiviste", "verysecure")
 	if again.url.String() != base+"/" || b.cookie(base, sessionCookie) == "" || b.cookie(base, sessionCookie) == token {
 		t.Errorf("second login: at %s, session %q (first was %q)", again.url, b.cookie(base, sessionCookie), token)
+	}
+}
+
+// providerTokens logs a person in at the provider as an API client registered as
+// clientID would (authorization code, stopping at the redirect address instead of
+// following it) and returns the tokens the provider gives.
+func providerTokens(t *testing.T, issuer, clientID, redirect, user, password string) *oauth2.Token {
+	t.Helper()
+	ctx := context.Background()
+	p, err := oidc.NewProvider(ctx, issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauth2.Config{ClientID: clientID, ClientSecret: "secret", RedirectURL: redirect, Endpoint: p.Endpoint(),
+		Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
+	b := newRealBrowser(t)
+	var back *url.URL
+	b.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), redirect) {
+			back = req.URL
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	b.logInAtProvider(b.visit(http.MethodGet, conf.AuthCodeURL("api-client"), nil), user, password)
+	if back == nil || back.Query().Get("code") == "" {
+		t.Fatalf("the provider did not send the API client back with a code")
+	}
+	tok, err := conf.Exchange(ctx, back.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestOIDCEndToEndBearer: an API client presents the provider's tokens. An access
+// token is checked with the provider (introspection) and names the person with her
+// verified address, so her rights granted by e-mail apply; an ID token names her by
+// subject (zitadel's carries no address); a token issued to another client of the
+// provider, or someone's unverified address, gives nothing.
+func TestOIDCEndToEndBearer(t *testing.T) {
+	bin := zitadelServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	issuer := startZitadel(t, bin, base+"/auth/callback")
+	app := newOIDCApp(t, OIDCConfig{Issuer: issuer, ClientID: "web", ClientSecret: "secret"}, base, tJournal)
+	runPortalOn(t, app, ln)
+	b := newRealBrowser(t)
+	me := func(token string) (int, meDoc) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var d meDoc
+		json.NewDecoder(resp.Body).Decode(&d)
+		return resp.StatusCode, d
+	}
+
+	tok := providerTokens(t, issuer, "web", base+"/auth/callback", "archiviste", "verysecure")
+	want := meDoc{Subject: "sesam-archiviste", Email: "archiviste@cdg62.fr", Name: "Ariane Archiviste",
+		Roles: []access.Assignment{{Subject: "archiviste@cdg62.fr", Role: access.RoleArchivist, Domain: "cdg62"}}}
+	for i := 0; i < 2; i++ { // the second time from the cache
+		status, got := me(tok.AccessToken)
+		if diff := cmp.Diff(want, got); status != http.StatusOK || diff != "" {
+			t.Errorf("me with the archivist's access token: %d (-want +got):\n%s", status, diff)
+		}
+	}
+	idToken, _ := tok.Extra("id_token").(string)
+	if status, got := me(idToken); status != http.StatusOK || got.Subject != "sesam-archiviste" || got.Public {
+		t.Errorf("me with the archivist's ID token: %d %+v", status, got)
+	}
+	if status, _ := me(tok.AccessToken + "x"); status != http.StatusUnauthorized {
+		t.Errorf("a made-up access token: %d, want 401", status)
+	}
+	other := providerTokens(t, issuer, "api", base+"/auth/callback", "archiviste", "verysecure")
+	if status, got := me(other.AccessToken); status != http.StatusUnauthorized {
+		t.Errorf("an access token issued to another client: %d %+v, want 401", status, got)
+	}
+	intruder := providerTokens(t, issuer, "web", base+"/auth/callback", "intrus", "verysecure")
+	if status, got := me(intruder.AccessToken); status != http.StatusOK || got.Subject != "sesam-intrus" || got.Email != "" || len(got.Roles) != 0 {
+		t.Errorf("me with the access token of an unverified address: %d %+v; want sesam-intrus without e-mail or role", status, got)
 	}
 }
