@@ -345,31 +345,40 @@ func (a *App) login(c *fiber.Ctx, s store.Session) error {
 	return a.startSession(c, s)
 }
 
-// logout ends the session, here and, where the provider offers it, there too.
+// logout ends the session, here and, where the provider offers it, there too. The
+// session ends even when the journal cannot record the logout (logged and counted by
+// journal): keeping a session open someone asked to close is worse than a missing line.
+// The provider's logout is reached from a page, not by redirecting the form's answer:
+// the CSP's form-action 'self' forbids a form to lead off-site, redirects included.
 func (a *App) logout(c *fiber.Ctx) error {
 	s := sessionOf(c)
 	if s == nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	if err := a.journalAuth(c, s.principal(), access.ActionLogout); err != nil {
-		return err
+		a.Log.Warn("logout not journalled; the session is ended anyway", "request_id", requestID(c), "subject", s.Subject, "err", err)
 	}
 	if err := a.Store.DeleteSession(c.UserContext(), c.Cookies(sessionCookie)); err != nil {
 		return err
 	}
 	a.clearSessionCookie(c)
-	if end := a.providerLogoutURL(); end != "" && s.IDToken != "" {
-		q := url.Values{"id_token_hint": {s.IDToken}, "client_id": {a.cfg.OIDC.ClientID}}
-		if u := a.cfg.OIDC.PostLogoutRedirectURI; u != "" {
-			q.Set("post_logout_redirect_uri", u)
-		}
-		sep := "?"
-		if strings.Contains(end, "?") {
-			sep = "&"
-		}
-		return c.Redirect(end+sep+q.Encode(), fiber.StatusSeeOther)
+	c.Locals("session", nil)
+	end := a.providerLogoutURL()
+	if end == "" || s.IDToken == "" {
+		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return c.Redirect("/", fiber.StatusSeeOther)
+	q := url.Values{"id_token_hint": {s.IDToken}, "client_id": {a.cfg.OIDC.ClientID}}
+	if u := a.cfg.OIDC.PostLogoutRedirectURI; u != "" {
+		q.Set("post_logout_redirect_uri", u)
+	}
+	sep := "?"
+	if strings.Contains(end, "?") {
+		sep = "&"
+	}
+	p := a.page(c, tr(langOf(c), "logout.title"))
+	p.Data = end + sep + q.Encode()
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return a.render(c, "logout", p)
 }
 
 // providerLogoutURL is the provider's end_session_endpoint, "" without one.

@@ -15,10 +15,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
@@ -306,11 +308,12 @@ func TestOIDCEndToEnd(t *testing.T) {
 	if csrf == nil {
 		t.Fatalf("no logout form on the home page:\n%s", home.body)
 	}
-	out := b.visit(http.MethodPost, base+"/logout", url.Values{csrfField: {html.UnescapeString(csrf[1])}})
-	end := b.hopFrom(mustURL(base).Host, "/logout")
-	if end == nil || end.to.Host != provider || end.to.Query().Get("id_token_hint") != sess.IDToken {
-		t.Fatalf("logout did not send the browser to the provider's end_session_endpoint with the ID token: %+v", b.hops)
+	page := b.visit(http.MethodPost, base+"/logout", url.Values{csrfField: {html.UnescapeString(csrf[1])}})
+	end := providerLogoutLink(t, response{status: page.status, body: page.body})
+	if page.url.Host != mustURL(base).Host || end.Host != provider || end.Query().Get("id_token_hint") != sess.IDToken {
+		t.Fatalf("logout did not lead the browser to the provider's end_session_endpoint with the ID token: at %s, link %s", page.url, end)
 	}
+	out := b.visit(http.MethodGet, end.String(), nil)
 	// The provider checked the hint and ended its session before sending the browser to
 	// its "signed out" page (an invalid hint or return address gives a 400 instead).
 	if out.status != http.StatusOK || out.url.Host != provider || !strings.Contains(out.body, "signed out successfully") {
@@ -427,5 +430,62 @@ func TestOIDCEndToEndBearer(t *testing.T) {
 	intruder := providerTokens(t, issuer, "web", base+"/auth/callback", "intrus", "verysecure")
 	if status, got := me(intruder.AccessToken); status != http.StatusOK || got.Subject != "sesam-intrus" || got.Email != "" || len(got.Roles) != 0 {
 		t.Errorf("me with the access token of an unverified address: %d %+v; want sesam-intrus without e-mail or role", status, got)
+	}
+}
+
+// TestOIDCBrowserLogout logs in and out in headless Chromium, which enforces the
+// portal's CSP (the HTTP client of TestOIDCEndToEnd does not): a form may only lead to
+// this site (form-action 'self'), so a logout that redirected its form's answer to the
+// provider was blocked there, and the provider's session survived.
+func TestOIDCBrowserLogout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	bin := zitadelServer(t)
+	chromium, axe := browserTools(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	issuer := startZitadel(t, bin, base+"/auth/callback")
+	runPortalOn(t, newOIDCApp(t, OIDCConfig{Issuer: issuer, ClientID: "web", ClientSecret: "secret"}, base, tJournal), ln)
+	env := launchBrowser(t, base, chromium, axe)
+	tb := env.newTab(t)
+
+	tb.open(t, "/units/"+strconv.FormatInt(ruitz["M-EGLISE"], 10))
+	tb.follow(t, `//header//a[normalize-space(.)="Se connecter"]`)
+	if host := evalJS[string](t, tb, `location.host`); host != mustURL(issuer).Host {
+		t.Fatalf("the login link led to %s, want the provider's login form", tb.location(t))
+	}
+	tb.do(t, "fill in the provider's form", chromedp.SendKeys(chromedp.CSS("#username"), "archiviste", chromedp.NodeVisible),
+		chromedp.SendKeys(chromedp.CSS("#password"), "verysecure", chromedp.NodeVisible))
+	tb.follow(t, `button[type="submit"]`)
+	tb.waitFor(t, "back on the portal, logged in", func() bool {
+		return tb.location(t) == "/units/"+strconv.FormatInt(ruitz["M-EGLISE"], 10) &&
+			strings.Contains(evalJS[string](t, tb, `document.body.innerText`), "Ariane Archiviste")
+	})
+	tb.checkConsole(t, "login")
+
+	tb.follow(t, `//header//button[normalize-space(.)="Se déconnecter"]`)
+	tb.waitFor(t, "the provider's signed-out page", func() bool {
+		return evalJS[string](t, tb, `location.host`) == mustURL(issuer).Host &&
+			strings.Contains(evalJS[string](t, tb, `document.body ? document.body.innerText : ""`), "signed out successfully")
+	})
+	tb.checkConsole(t, "logout") // a CSP violation would show here
+	tb.open(t, "/")
+	nav := tb.text(t, "header.site nav")
+	mustContain(t, "header after logout", nav, "Se connecter")
+	mustNotContain(t, "header after logout", nav, "Ariane")
+}
+
+// waitFor checks cond until it holds (a page that navigates on by itself, as a meta
+// refresh does), failing after stepTimeout.
+func (tb *tab) waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(stepTimeout); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %s", what, tb.failure(t))
+		}
 	}
 }

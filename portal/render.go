@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the page templates; each defines "content" (and maybe "head").
-var pageNames = []string{"home", "search", "unit", "error", "login", "requests", "request", "queue", "register", "outbox", "audit"}
+var pageNames = []string{"home", "search", "unit", "error", "login", "requests", "request", "queue", "register", "outbox", "audit", "logout"}
 
 // loadPages parses the templates at start-up, from the binary or (development) from dir.
 func loadPages(dir string) (*pages, error) {
