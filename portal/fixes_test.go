@@ -1,12 +1,22 @@
 package portal
 
 import (
+	"context"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+
+	"sesam/access"
+	"sesam/store"
+	"sesam/store/storetest"
 )
 
 // TestMetricsAfterPost: the request metrics are labelled with the method and route of
@@ -108,4 +118,116 @@ func TestLocalPath(t *testing.T) {
 	if loc := r.header.Get("Location"); r.status != http.StatusSeeOther || loc != "/" {
 		t.Errorf("dev login back to a tab-slash address: %d to %q, want 303 to /", r.status, loc)
 	}
+}
+
+// pagingUnits are two fonds of a tenant that does not publish: A has 1,070 items, of
+// which only the last 60 come from the agency its reader may see (MAIRIE-PAGING),
+// B has exactly 50 items.
+var pagingUnits = sync.OnceValues(func() (map[string]int64, error) {
+	ctx := context.Background()
+	if err := tStore.AddTenant(ctx, store.Tenant{ID: "cdg59/paging", Name: "Commune de Pagination"}); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<ArchiveTransfer xmlns="fr:gouv:culture:archivesdefrance:seda:v2.1">
+  <Date>2026-11-25T10:00:00</Date><MessageIdentifier>PAGING-1</MessageIdentifier><ArchivalAgreement>CDG59</ArchivalAgreement><CodeListVersions/>
+  <DataObjectPackage><DescriptiveMetadata>`)
+	fonds := func(id string, n int, agency func(i int) string) {
+		fmt.Fprintf(&b, `<ArchiveUnit id="%s"><Content><DescriptionLevel>Fonds</DescriptionLevel><Title>Fonds %s</Title>
+			<OriginatingAgency><Identifier>MAIRIE-PAGING</Identifier></OriginatingAgency></Content>`, id, id)
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, `<ArchiveUnit id="%s-%04d"><Content><DescriptionLevel>Item</DescriptionLevel><Title>Pièce %s %04d</Title>
+				<OriginatingAgency><Identifier>%s</Identifier></OriginatingAgency></Content></ArchiveUnit>`, id, i, id, i, agency(i))
+		}
+		b.WriteString(`</ArchiveUnit>`)
+	}
+	fonds("A", 1070, func(i int) string { return map[bool]string{true: "AUTRE-AGENCE", false: "MAIRIE-PAGING"}[i <= 1010] })
+	fonds("B", 50, func(int) string { return "MAIRIE-PAGING" })
+	b.WriteString(`</DescriptiveMetadata><ManagementMetadata><OriginatingAgencyIdentifier>MAIRIE-PAGING</OriginatingAgencyIdentifier></ManagementMetadata>
+  </DataObjectPackage>
+  <ArchivalAgency><Identifier>CDG59</Identifier></ArchivalAgency><TransferringAgency><Identifier>MAIRIE-PAGING</Identifier></TransferringAgency>
+</ArchiveTransfer>`)
+	dir := filepath.Join(tmpDir, "paging")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.xml"), []byte(b.String()), 0o644); err != nil {
+		return nil, err
+	}
+	res, err := tStore.Import(ctx, "cdg59/paging", dir, store.ImportOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return storetest.SedaIDs(ctx, tStore, res.TransferID)
+})
+
+// TestChildrenPaging: a unit page lists the children its visitor may see, 50 at a
+// time, however many hidden ones come first; "Suite" shows only when there is more to
+// see; the pages are numbered, with the total once known, and lead back to the start.
+func TestChildrenPaging(t *testing.T) {
+	ids, err := pagingUnits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := access.Assignment{Subject: "lecteur@paging.fr", Role: access.RoleReader, Domain: "cdg59/paging", Agencies: []string{"MAIRIE-PAGING"}}
+	if _, err := tRights.Grant(reader); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tRights.Revoke(reader) })
+	who := &store.Session{Subject: "sub-lecteur-paging", Email: reader.Subject, Name: "Paul Pagination"}
+	childrenOf := func(path string) (section string, titles []string, next string) {
+		t.Helper()
+		r := get(t, tApp, who, path)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d", path, r.status)
+		}
+		i := strings.Index(r.body, `id="contenu-unite"`)
+		if i < 0 {
+			t.Fatalf("%s: no contents section", path)
+		}
+		section = html.UnescapeString(r.body[i : i+strings.Index(r.body[i:], "</section>")])
+		for _, m := range regexp.MustCompile(`<li><a href="/units/\d+">([^<]*)</a>`).FindAllStringSubmatch(section, -1) {
+			titles = append(titles, m[1])
+		}
+		if m := regexp.MustCompile(`<a href="([^"]*)" rel="next">`).FindStringSubmatch(section); m != nil {
+			next = m[1]
+		}
+		return section, titles, next
+	}
+
+	// 1,010 hidden children first: the first page still shows 50, then the last 10.
+	section, titles, next := childrenOf(fmt.Sprintf("/units/%d", ids["A"]))
+	if len(titles) != 50 || titles[0] != "Pièce A 1011" || titles[49] != "Pièce A 1060" || next == "" {
+		t.Fatalf("first page of A: %d children (%q … ), next %q; want Pièce A 1011 to 1060 and a next page", len(titles), first(titles), next)
+	}
+	mustContain(t, "first page of A", section, "(1–50)")
+	mustNotContain(t, "first page of A", section, "Début de la liste", "AUTRE")
+	section, titles, next = childrenOf(next)
+	if len(titles) != 10 || titles[0] != "Pièce A 1061" || next != "" {
+		t.Errorf("second page of A: %d children (%q …), next %q; want the last 10 and no next page", len(titles), first(titles), next)
+	}
+	mustContain(t, "second page of A", section, "(51–60 sur 60)", fmt.Sprintf(`<a href="/units/%d#contenu-unite">Début de la liste</a>`, ids["A"]))
+
+	// Exactly 50 children: one page, no "Suite" to an empty one.
+	section, titles, next = childrenOf(fmt.Sprintf("/units/%d", ids["B"]))
+	if len(titles) != 50 || next != "" {
+		t.Errorf("B: %d children, next %q; want 50 and no next page", len(titles), next)
+	}
+	mustContain(t, "B", section, "(1–50 sur 50)")
+	mustNotContain(t, "B", section, "Suite")
+
+	// The API pages the same way.
+	var doc childrenDoc
+	ac := newActor(t, *who)
+	if s := ac.api(t, tApp, http.MethodGet, fmt.Sprintf("/api/v1/units/%d/children", ids["B"]), nil, &doc); s != 200 || len(doc.Children) != 50 || doc.Next != "" {
+		t.Errorf("API children of B: %d, %d children, next %q", s, len(doc.Children), doc.Next)
+	}
+}
+
+func first(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
 }
