@@ -396,16 +396,17 @@ func (env *browserEnv) testErrors(t *testing.T) {
 	for _, c := range []struct {
 		name, path string
 		status     int64
+		heading    string
 		says       string // why, in words
 	}{
-		{"error-404", "/units/987654321", 404, "introuvable"},
-		{"error-400", searchPath(`"conseil municipal`), 400, "guillemet"},
+		{"error-404", "/units/987654321", 404, "Erreur 404 — Page introuvable", "introuvable"},
+		{"error-400", searchPath(`"conseil municipal`), 400, "Erreur 400 — Recherche invalide", "guillemet"},
 	} {
 		if s := tb.open(t, c.path); s != c.status {
 			t.Errorf("%s: status %d, want %d", c.path, s, c.status)
 		}
-		if h := tb.text(t, "h1"); h != "Erreur "+strconv.FormatInt(c.status, 10) {
-			t.Errorf("%s: heading %q", c.path, h)
+		if h := tb.text(t, "h1"); h != c.heading {
+			t.Errorf("%s: heading %q, want %q", c.path, h, c.heading)
 		}
 		mustContain(t, c.path, tb.text(t, "main"), c.says)
 		if back := tb.text(t, `main a[href="/"]`); back == "" {

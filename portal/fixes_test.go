@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -230,4 +231,48 @@ func first(xs []string) string {
 		return ""
 	}
 	return xs[0]
+}
+
+// TestErrorPagesInBothLanguages: an error page is all in the visitor's language — its
+// title, its message and the reason — and a bad search keeps the search form with the
+// query to correct and says where the fault is.
+func TestErrorPagesInBothLanguages(t *testing.T) {
+	for _, tc := range []struct {
+		path, lang string
+		status     int
+		want       []string
+		not        []string
+	}{
+		{searchPath(`registre "conseil municipal`), "fr", 400,
+			[]string{"<title>Erreur 400 — Recherche invalide — ", "<h1>Erreur 400 — Recherche invalide</h1>",
+				"guillemet ouvert mais jamais fermé (caractère 10)", `value="registre &#34;conseil municipal"`, "Corriger la recherche"},
+			[]string{"quotation"}},
+		{searchPath(`registre "conseil municipal`, "lang", "en"), "en", 400,
+			[]string{"<title>Error 400 — Invalid search — ", "<h1>Error 400 — Invalid search</h1>", "Invalid search:",
+				"quotation mark opened but never closed (character 10)", `value="registre &#34;conseil municipal"`, "Correct the search"},
+			[]string{"guillemet", "caractère", "Erreur", "Recherche invalide", `lang="fr">`}},
+		{"/search?from=abc&lang=en", "en", 400, []string{"Error 400 — Invalid request", `invalid year &#34;abc&#34;`}, []string{"année"}},
+		{"/search?sort=hasard&lang=en", "en", 400, []string{`unknown sort &#34;hasard&#34;`}, []string{"tri inconnu"}},
+		{"/search?from=1990&to=1950&lang=en", "en", 400, []string{"the start year 1990 is after the end year 1950"}, []string{"l&#39;année"}},
+		{"/search?from=1990&to=1950", "fr", 400, []string{"Erreur 400 — Requête invalide", "l&#39;année de début 1990 est après l&#39;année de fin 1950"}, nil},
+		{"/units/987654321?lang=en", "en", 404, []string{"<h1>Error 404 — Page not found</h1>", "Page not found."}, []string{"introuvable", `id="q"`}},
+		{"/units/987654321", "fr", 404, []string{"<h1>Erreur 404 — Page introuvable</h1>"}, nil},
+		// The page that needs a login says so and offers it, coming back here after.
+		{"/requests", "fr", 401, []string{"Erreur 401 — Connexion nécessaire", `<p><a href="/login?back=%2frequests">Se connecter</a></p>`}, nil},
+		{"/requests?lang=en", "en", 401, []string{"Error 401 — Login required", `<p><a href="/login?back=%2frequests%3flang%3den">Log in</a></p>`}, nil},
+	} {
+		r := get(t, tApp, nil, tc.path)
+		if r.status != tc.status {
+			t.Errorf("%s: %d, want %d", tc.path, r.status, tc.status)
+		}
+		mustContain(t, tc.path, r.body, append(tc.want, `<html lang="`+tc.lang+`">`)...)
+		mustNotContain(t, tc.path, r.body, tc.not...)
+	}
+	var body struct {
+		Error struct{ Code, Message, Detail string }
+	}
+	r := get(t, tApp, nil, "/api/v1/search?q=%22ouvert&lang=en")
+	if err := json.Unmarshal([]byte(r.body), &body); err != nil || body.Error.Detail != "quotation mark opened but never closed (character 1)" {
+		t.Errorf("API error in English: %s", r.body)
+	}
 }

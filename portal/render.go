@@ -57,9 +57,6 @@ type page struct {
 	CSRF      string
 	DevLogin  bool
 	RequestID string
-	Status    int
-	Message   string
-	Detail    string
 	Data      any
 }
 
