@@ -276,3 +276,34 @@ func TestErrorPagesInBothLanguages(t *testing.T) {
 		t.Errorf("API error in English: %s", r.body)
 	}
 }
+
+// TestInlinePDFHeaders: a PDF viewed in the browser goes without the CSP sandbox, with
+// which Chromium's PDF viewer shows nothing; it stays a PDF (exact type, nosniff) that
+// loads nothing and that no other site frames. Downloads and other types keep the
+// sandbox.
+func TestInlinePDFHeaders(t *testing.T) {
+	objs, err := tStore.UnitObjects(context.Background(), ruitz["W-DISCOURS"])
+	if err != nil || len(objs) == 0 {
+		t.Fatalf("objects of W-DISCOURS: %v %v", objs, err)
+	}
+	view := get(t, tApp, nil, fmt.Sprintf("/objects/%d?inline=1", objs[0].ID))
+	csp := view.header.Get("Content-Security-Policy")
+	if view.status != 200 || view.header.Get("Content-Type") != "application/pdf" || view.header.Get("X-Content-Type-Options") != "nosniff" ||
+		strings.Contains(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") ||
+		!strings.HasPrefix(view.header.Get("Content-Disposition"), "inline;") {
+		t.Errorf("inline PDF: %d, type %q, nosniff %q, CSP %q, disposition %q", view.status, view.header.Get("Content-Type"),
+			view.header.Get("X-Content-Type-Options"), csp, view.header.Get("Content-Disposition"))
+	}
+	dl := get(t, tApp, nil, fmt.Sprintf("/objects/%d", objs[0].ID))
+	if csp := dl.header.Get("Content-Security-Policy"); dl.status != 200 || !strings.HasPrefix(csp, "sandbox;") {
+		t.Errorf("download: %d, CSP %q; want the sandbox", dl.status, csp)
+	}
+	for _, tc := range []struct {
+		ct     string
+		inline bool
+	}{{"image/jpeg", true}, {"application/octet-stream", true}, {"application/pdf", false}} {
+		if csp := objectCSP(tc.ct, tc.inline); !strings.HasPrefix(csp, "sandbox;") {
+			t.Errorf("%s inline=%v: CSP %q, want the sandbox", tc.ct, tc.inline, csp)
+		}
+	}
+}
