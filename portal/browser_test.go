@@ -483,17 +483,19 @@ func (env *browserEnv) testSkipLink(t *testing.T) {
 	}
 }
 
-// testReflow: on a 320-pixel-wide screen (a phone, or 400 % zoom) the pages read
-// without scrolling sideways (WCAG 1.4.10).
+// testReflow: on a 360-pixel-wide screen (a phone) the pages read without scrolling
+// sideways (WCAG 1.4.10), a unit's table of documents with its long file names
+// included.
 func (env *browserEnv) testReflow(t *testing.T) {
 	tb := env.newTab(t)
-	tb.do(t, "narrow the screen", chromedp.EmulateViewport(320, 640))
+	tb.do(t, "narrow the screen", chromedp.EmulateViewport(360, 740))
 	for _, p := range []struct{ name, path string }{
-		{"home-narrow", "/"}, {"search-narrow", searchPath("délibérations")}, {"unit-narrow", unitPath("M-EGLISE")},
+		{"home-narrow", "/"}, {"search-narrow", searchPath("délibérations")}, {"unit-narrow", unitPath("W-DISCOURS")},
+		{"unit-children-narrow", unitPath("FONDS")}, {"error-400-narrow", searchPath(`"conseil municipal`)},
 	} {
 		tb.open(t, p.path)
-		if w := evalJS[int](t, tb, `document.documentElement.scrollWidth`); w > 320 {
-			t.Errorf("%s is %d pixels wide on a 320-pixel screen", p.path, w)
+		if w := evalJS[int](t, tb, `document.documentElement.scrollWidth`); w > 360 {
+			t.Errorf("%s is %d pixels wide on a 360-pixel screen", p.path, w)
 		}
 		tb.screenshot(t, p.name)
 	}
