@@ -307,3 +307,16 @@ func TestInlinePDFHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestCSRFCookieSecure: the anonymous CSRF cookie is Secure when the portal's public
+// address is https, as the session cookie is (behind a TLS-terminating balancer the
+// portal itself sees http).
+func TestCSRFCookieSecure(t *testing.T) {
+	for _, base := range []string{"http://sesam.test", "https://archives.sesam.test"} {
+		app := newOIDCApp(t, OIDCConfig{}, base, tJournal)
+		c := cookieOf(get(t, app, nil, "/"), csrfCookie)
+		if want := strings.HasPrefix(base, "https"); c == nil || c.Secure != want || !c.HttpOnly {
+			t.Errorf("%s: CSRF cookie %+v, want HttpOnly and Secure=%v", base, c, want)
+		}
+	}
+}

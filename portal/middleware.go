@@ -75,7 +75,7 @@ func (a *App) secure() bool { return strings.HasPrefix(a.cfg.BaseURL, "https://"
 // csrf refuses a form whose token is not this visitor's: the session's token for a
 // logged-in person, else the double-submit cookie.
 func (a *App) csrf(c *fiber.Ctx) error {
-	want := csrfToken(c)
+	want := a.csrfToken(c)
 	got := c.FormValue(csrfField)
 	if got == "" {
 		got = c.Get("X-CSRF-Token")
@@ -86,8 +86,10 @@ func (a *App) csrf(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// csrfToken is the token forms must carry, creating the anonymous cookie on first use.
-func csrfToken(c *fiber.Ctx) string {
+// csrfToken is the token forms must carry, creating the anonymous cookie on first use
+// (Secure when the public address is https, as the portal behind a TLS-terminating
+// balancer sees plain http).
+func (a *App) csrfToken(c *fiber.Ctx) string {
 	if s := sessionOf(c); s != nil {
 		return s.CSRF
 	}
@@ -97,8 +99,7 @@ func csrfToken(c *fiber.Ctx) string {
 	t := c.Cookies(csrfCookie)
 	if len(t) < 32 {
 		t = randomToken()
-		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true, SameSite: "Lax",
-			Secure: strings.HasPrefix(c.Protocol(), "https")})
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: a.secure()})
 	}
 	c.Locals("csrf", t)
 	return t

@@ -62,7 +62,7 @@ type page struct {
 
 // page starts the data of a page for this request.
 func (a *App) page(c *fiber.Ctx, title string) *page {
-	p := &page{Lang: langOf(c), Title: title, Path: c.OriginalURL(), CSRF: csrfToken(c), DevLogin: a.cfg.DevLogin,
+	p := &page{Lang: langOf(c), Title: title, Path: c.OriginalURL(), CSRF: a.csrfToken(c), DevLogin: a.cfg.DevLogin,
 		RequestID: requestID(c)}
 	if s := sessionOf(c); s != nil {
 		pr := s.principal()
