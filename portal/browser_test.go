@@ -589,7 +589,7 @@ type histBar struct {
 func (tb *tab) fullBar(t *testing.T) histBar {
 	t.Helper()
 	labels := evalJS[[]string](t, tb, `Array.from(document.querySelectorAll("figure.histogram svg a"), a => a.getAttribute("aria-label"))`)
-	re := regexp.MustCompile(`^(\d+)–(\d+) : (\d+)`)
+	re := regexp.MustCompile(`^(\d+)(?:–(\d+))? : (\d+)`) // "1950–1959 : 3", or "2001 : 3" for one year
 	var first *histBar
 	total := tb.total(t)
 	for i, l := range labels {
@@ -598,7 +598,11 @@ func (tb *tab) fullBar(t *testing.T) histBar {
 			t.Fatalf("histogram bar named %q, want «from–to : count»", l)
 		}
 		n, _ := strconv.Atoi(m[3])
-		b := histBar{index: i + 1, from: m[1], to: m[2], count: n, ariaLabel: l}
+		to := m[2]
+		if to == "" {
+			to = m[1]
+		}
+		b := histBar{index: i + 1, from: m[1], to: to, count: n, ariaLabel: l}
 		if n > 0 && n < total {
 			return b
 		}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"sesam/access"
 	"sesam/store"
@@ -319,4 +320,59 @@ func TestCSRFCookieSecure(t *testing.T) {
 			t.Errorf("%s: CSRF cookie %+v, want HttpOnly and Secure=%v", base, c, want)
 		}
 	}
+}
+
+// TestHistogramBars: a bar of one result stays tall enough to see and click, a year
+// is named once ("2001", not "2001–2001"), and several periods are written under the
+// chart, not only its two ends.
+func TestHistogramBars(t *testing.T) {
+	u := mustURL("/search?q=registre&page=3")
+	var doc HistogramDoc
+	for y := 1900; y < 2100; y += 10 {
+		doc.Bars = append(doc.Bars, BarDoc{From: y, To: y + 9, Count: map[bool]int{true: 1000, false: 1}[y == 1950]})
+	}
+	bars := histBars(u, &doc)
+	axis := 0
+	for _, b := range bars {
+		if b.H < barMinHeight {
+			t.Errorf("bar %s of %d result(s) is %d high", b.Label, b.Count, b.H)
+		}
+		if b.Axis {
+			axis++
+		}
+	}
+	if axis < 4 || axis > 7 {
+		t.Errorf("%d periods written under 20 bars, want about %d", axis, axisLabels)
+	}
+	if bars[5].Label != "1950–1959" || !strings.Contains(bars[5].Href, "from=1950") || strings.Contains(bars[5].Href, "page=") {
+		t.Errorf("bar of the 1950s: %+v", bars[5])
+	}
+	one := histBars(u, &HistogramDoc{Bars: []BarDoc{{From: 2001, To: 2001, Count: 3}, {From: 2002, To: 2002, Count: 5}}})
+	if one[0].Label != "2001" {
+		t.Errorf("a one-year bar is labelled %q, want 2001", one[0].Label)
+	}
+}
+
+// TestSmallerUX: formats named for people, with the MIME type at hand; no "add to my
+// request" on a document the visitor may download already (still on a series, which
+// may hold closed files, and on a file without digital documents); a home page with
+// no recent opening says so.
+func TestSmallerUX(t *testing.T) {
+	r := get(t, tApp, agentRuitz, searchPath("discours"))
+	mustContain(t, "format facet", r.body, `title="application/pdf">PDF</a>`)
+	r = get(t, tApp, agentRuitz, unitPath("W-DISCOURS"))
+	mustContain(t, "documents table", r.body, `<span title="application/pdf">PDF</span>`)
+	mustNotContain(t, "a document the agent may download", r.body, `action="/basket"`, "Ajouter à ma demande")
+	for _, u := range []string{"SERIE-W", "D12"} {
+		mustContain(t, u, get(t, tApp, agentRuitz, unitPath(u)).body, `action="/basket"`)
+	}
+
+	later, err := New(context.Background(), Config{Addr: "127.0.0.1:0", BaseURL: "http://127.0.0.1:0", SearchRate: 10000},
+		Deps{Store: tStore, Index: tIndex, Rights: tRights, Journal: tJournal, Stamper: tStamper, Log: testLog,
+			Now: func() time.Time { return time.Date(2190, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = get(t, later, nil, "/")
+	mustContain(t, "home without recent openings", r.body, "Aucune ouverture récente.")
 }

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -105,7 +106,16 @@ type barView struct {
 	Count      int
 	From, To   int
 	Href       string
+	Label      string // the period: "1950–1959", or "2001" for a single year
+	Axis       bool   // the period's start is written under the bar
 }
+
+const (
+	// barMinHeight keeps a bar of few results tall enough to see and to click.
+	barMinHeight = 6
+	// axisLabels is about how many periods are written under the histogram.
+	axisLabels = 6
+)
 
 // histBars lays the histogram out in a 0..600 × 0..100 box.
 func histBars(u *url.URL, h *HistogramDoc) []barView {
@@ -117,22 +127,27 @@ func histBars(u *url.URL, h *HistogramDoc) []barView {
 		maxCount = max(maxCount, b.Count)
 	}
 	w := max(600/len(h.Bars), 2)
+	every := (len(h.Bars) + axisLabels - 1) / axisLabels
 	var out []barView
 	for i, b := range h.Bars {
 		hgt := 0
 		if maxCount > 0 {
 			hgt = b.Count * 80 / maxCount
 		}
-		if b.Count > 0 && hgt < 2 {
-			hgt = 2
+		if b.Count > 0 && hgt < barMinHeight {
+			hgt = barMinHeight
 		}
 		q := u.Query()
 		q.Set("from", strconv.Itoa(b.From))
 		q.Set("to", strconv.Itoa(b.To))
 		q.Del("after")
 		q.Del("page")
+		label := strconv.Itoa(b.From)
+		if b.To != b.From {
+			label += "–" + strconv.Itoa(b.To)
+		}
 		out = append(out, barView{X: i * w, Y: 85 - hgt, W: max(w-1, 1), H: hgt, Count: b.Count, From: b.From, To: b.To,
-			Href: "?" + q.Encode()})
+			Href: "?" + q.Encode(), Label: label, Axis: i%every == 0})
 	}
 	return out
 }
@@ -197,6 +212,11 @@ type unitData struct {
 	Objects    []store.Object
 	Access     accessPanel
 	TenantName string
+	// Consulted: the visitor may download its documents now and nothing lies below it,
+	// so a request would give nothing more ("Ajouter à ma demande" is not offered). A
+	// series the visitor sees may hold closed files a request opens; a file without
+	// digital documents may be asked for the reading room.
+	Consulted bool
 }
 
 // childrenPage is how many children a unit page lists at a time.
@@ -230,6 +250,9 @@ func (a *App) unitPage(c *fiber.Ctx) error {
 	if d.Objects, err = a.Store.UnitObjects(ctx, u.ID); err != nil {
 		return err
 	}
+	if d.Consulted, err = a.consulted(ctx, u.ID, d.Full, d.Objects); err != nil {
+		return err
+	}
 	if d.Access, err = a.accessPanel(c, u, lang); err != nil {
 		return err
 	}
@@ -241,6 +264,16 @@ func (a *App) unitPage(c *fiber.Ctx) error {
 	p := a.page(c, u.Title)
 	p.Data = d
 	return a.render(c, "unit", p)
+}
+
+// consulted says a request would give the visitor nothing more on this unit: they
+// may consult it, a document of it is online, and it has no units below.
+func (a *App) consulted(ctx context.Context, id int64, full bool, objs []store.Object) (bool, error) {
+	if !full || !slices.ContainsFunc(objs, func(o store.Object) bool { return o.Present }) {
+		return false, nil
+	}
+	n, err := a.Store.CountChildren(ctx, id)
+	return n == 0, err
 }
 
 // childPage is one page of the children a scope may see.

@@ -91,6 +91,7 @@ func (a *App) render(c *fiber.Ctx, name string, p *page) error {
 var funcs = template.FuncMap{
 	"t":       tr,
 	"level":   func(lang, l string) string { return trOr(lang, "level."+l, l) },
+	"format":  formatLabel,
 	"trOr":    trOr,
 	"safe":    func(s string) template.HTML { return template.HTML(s) }, // only for HTML built by index (escaped + <mark>)
 	"date":    formatDay,

@@ -196,8 +196,16 @@ func facetLabel(facet, value string, names map[string]string, lang string) strin
 		return tr(lang, "facet."+value)
 	case "status":
 		return tr(lang, "status."+value)
+	case "format":
+		return formatLabel(lang, value)
 	}
 	return value
+}
+
+// formatLabel names a MIME type for people ("PDF", "Image JPEG"); a type without a
+// name is shown as is.
+func formatLabel(lang, mimeType string) string {
+	return trOr(lang, "mime."+mimeType, mimeType)
 }
 
 // RequestFromQuery reads a search from URL parameters as the page and the API do (the
