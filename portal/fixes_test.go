@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -375,4 +376,45 @@ func TestSmallerUX(t *testing.T) {
 	}
 	r = get(t, later, nil, "/")
 	mustContain(t, "home without recent openings", r.body, "Aucune ouverture récente.")
+}
+
+// TestAccessPanelNamesUnits: the communicability panel names the units its rules come
+// from by their titles, linked, not by their numbers; a unit the visitor may not see
+// stays unnamed; numbers that are not units (delays, years) stay as they are.
+func TestAccessPanelNamesUnits(t *testing.T) {
+	ctx := context.Background()
+	lille, err := tStore.Pool().Query(ctx, `SELECT id FROM unit WHERE tenant_id = 'cdg59/lille' LIMIT 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden int64
+	for lille.Next() {
+		lille.Scan(&hidden)
+	}
+	lille.Close()
+	self, serie := ruitz["W-DISCOURS"], ruitz["SERIE-W"]
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	d := access.Decision{Unit: id(self), Rules: []access.AppliedRule{
+		{RuleID: "AR038", Origin: id(serie), Inherited: true, Path: []string{id(serie), id(self)}},
+		{RuleID: "AR039", Origin: id(hidden), Inherited: true, Path: []string{id(hidden), id(self)}}}}
+	scope, err := tStore.Scope(ctx, tRights, access.Principal{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, err := tApp.unitNamer(ctx, scope, self, "fr", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := fmt.Sprintf("Unité %d : AR038 : 25 ans ; héritée de %d via %d → %d ; AR039 héritée de %d ; départ le 30 juin %d", self, serie, serie, self, hidden, serie)
+	got := string(name(line))
+	link := fmt.Sprintf(`<a href="/units/%d">« Versements contemporains »</a>`, serie)
+	for _, want := range []string{"Unité « Discours sur la réforme des professions du droit » :", "25 ans", fmt.Sprintf("le 30 juin %d", serie),
+		"héritée de " + link + " via " + link + " → « Discours", "AR039 héritée de une unité supérieure que vous ne pouvez pas voir"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("named line:\n%s\nwant %q", got, want)
+		}
+	}
+	r := get(t, tApp, agentRuitz, unitPath("E-MARIAGES"))
+	mustContain(t, "closed unit's panel", html.UnescapeString(r.body), "Unité « Registre des mariages » : communicabilité",
+		"date de fin du contenu de « Registre des mariages »")
 }

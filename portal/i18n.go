@@ -355,6 +355,9 @@ var messages = map[string]map[string]string{
 		"mime.audio/mpeg":               "Audio MP3",
 		"mime.video/mp4":                "Vidéo MP4",
 		"mime.application/octet-stream": "Fichier binaire",
+
+		// Communicability panel.
+		"access.unit_above": "une unité supérieure que vous ne pouvez pas voir",
 	},
 	langEN: {
 		"site.name":                "sesam — local authorities' archives",
@@ -677,5 +680,8 @@ var messages = map[string]map[string]string{
 		"mime.audio/mpeg":               "MP3 audio",
 		"mime.video/mp4":                "MP4 video",
 		"mime.application/octet-stream": "Binary file",
+
+		// Communicability panel.
+		"access.unit_above": "a unit above that you may not see",
 	},
 }
