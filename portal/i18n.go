@@ -113,11 +113,6 @@ var messages = map[string]map[string]string{
 		"unit.titles":              "Autres titres",
 		"unit.children":            "Contenu",
 		"unit.children.more":       "Suite",
-		"unit.children.of":         "sur",
-		"unit.children.first":      "Début de la liste",
-		"unit.children.pages":      "Pages du contenu",
-		"unit.children.none_yet":   "Aucune sous-unité visible pour vous dans cette partie de la liste ; la suite peut en contenir.",
-		"unit.children.none_more":  "Aucune autre sous-unité visible pour vous.",
 		"unit.objects":             "Documents numériques",
 		"unit.objects.none":        "Pas de document numérique.",
 		"unit.download":            "Télécharger",
@@ -143,9 +138,6 @@ var messages = map[string]map[string]string{
 		"access.you.full":          "Vous pouvez consulter ce document.",
 		"access.you.meta":          "Vous voyez la description ; le document est consultable sur demande.",
 		"login.title":              "Connexion",
-		"logout.title":             "Déconnexion",
-		"logout.done":              "Votre session sesam est fermée. Votre navigateur va maintenant fermer votre session chez le fournisseur d'identité.",
-		"logout.provider":          "Fermer aussi la session chez le fournisseur d'identité",
 		"login.dev.intro":          "Choisissez un utilisateur de démonstration :",
 		"login.dev.as":             "Se connecter en tant que",
 		"login.unavailable":        "Le service d'identification est momentanément indisponible. Les sessions déjà ouvertes continuent de fonctionner ; réessayez dans quelques minutes.",
@@ -308,6 +300,21 @@ var messages = map[string]map[string]string{
 		"level.Item":               "Pièce",
 		"level.OtherLevel":         "Autre niveau",
 
+		// Logout page.
+		"logout.title":    "Déconnexion",
+		"logout.done":     "Votre session sesam est fermée. Votre navigateur va maintenant fermer votre session chez le fournisseur d'identité.",
+		"logout.provider": "Fermer aussi la session chez le fournisseur d'identité",
+
+		// A unit's contents, page by page.
+		"unit.children.of":        "sur",
+		"unit.children.first":     "Début de la liste",
+		"unit.children.pages":     "Pages du contenu",
+		"unit.children.none_yet":  "Aucune sous-unité visible pour vous dans cette partie de la liste ; la suite peut en contenir.",
+		"unit.children.none_more": "Aucune autre sous-unité visible pour vous.",
+
+		// Communicability panel.
+		"access.unit_above": "une unité supérieure que vous ne pouvez pas voir",
+
 		// Error pages: a short title per error code.
 		"error.ref":                 "Réf.",
 		"error.not_found":           "Page introuvable",
@@ -355,9 +362,6 @@ var messages = map[string]map[string]string{
 		"mime.audio/mpeg":               "Audio MP3",
 		"mime.video/mp4":                "Vidéo MP4",
 		"mime.application/octet-stream": "Fichier binaire",
-
-		// Communicability panel.
-		"access.unit_above": "une unité supérieure que vous ne pouvez pas voir",
 	},
 	langEN: {
 		"site.name":                "sesam — local authorities' archives",
@@ -438,11 +442,6 @@ var messages = map[string]map[string]string{
 		"unit.titles":              "Other titles",
 		"unit.children":            "Contents",
 		"unit.children.more":       "More",
-		"unit.children.of":         "of",
-		"unit.children.first":      "Start of the list",
-		"unit.children.pages":      "Pages of the contents",
-		"unit.children.none_yet":   "No sub-unit you may see in this part of the list; the rest may hold some.",
-		"unit.children.none_more":  "No other sub-unit you may see.",
 		"unit.objects":             "Digital documents",
 		"unit.objects.none":        "No digital document.",
 		"unit.download":            "Download",
@@ -468,9 +467,6 @@ var messages = map[string]map[string]string{
 		"access.you.full":          "You may consult this document.",
 		"access.you.meta":          "You see the description; the document may be consulted on request.",
 		"login.title":              "Log in",
-		"logout.title":             "Log out",
-		"logout.done":              "Your sesam session is closed. Your browser now closes your session at the identity provider.",
-		"logout.provider":          "Close the session at the identity provider too",
 		"login.dev.intro":          "Choose a demonstration user:",
 		"login.dev.as":             "Log in as",
 		"login.unavailable":        "The identity service is unavailable for now. Open sessions keep working; try again in a few minutes.",
@@ -633,6 +629,21 @@ var messages = map[string]map[string]string{
 		"level.Item":               "Item",
 		"level.OtherLevel":         "Other level",
 
+		// Logout page.
+		"logout.title":    "Log out",
+		"logout.done":     "Your sesam session is closed. Your browser now closes your session at the identity provider.",
+		"logout.provider": "Close the session at the identity provider too",
+
+		// A unit's contents, page by page.
+		"unit.children.of":        "of",
+		"unit.children.first":     "Start of the list",
+		"unit.children.pages":     "Pages of the contents",
+		"unit.children.none_yet":  "No sub-unit you may see in this part of the list; the rest may hold some.",
+		"unit.children.none_more": "No other sub-unit you may see.",
+
+		// Communicability panel.
+		"access.unit_above": "a unit above that you may not see",
+
 		// Error pages: a short title per error code.
 		"error.ref":                 "Ref.",
 		"error.not_found":           "Page not found",
@@ -680,8 +691,5 @@ var messages = map[string]map[string]string{
 		"mime.audio/mpeg":               "MP3 audio",
 		"mime.video/mp4":                "MP4 video",
 		"mime.application/octet-stream": "Binary file",
-
-		// Communicability panel.
-		"access.unit_above": "a unit above that you may not see",
 	},
 }
