@@ -11,3 +11,17 @@ var (
 	ErrInvalid   = errors.New("invalid")
 	ErrConflict  = errors.New("conflict")
 )
+
+// InvalidError is bad input explained for people, in French and in English (the
+// portal shows the visitor's language). errors.Is(err, ErrInvalid) holds.
+type InvalidError struct {
+	FR, EN string
+}
+
+// Invalid is bad input with its explanation in French and English.
+func Invalid(fr, en string) error { return &InvalidError{FR: fr, EN: en} }
+
+func (e *InvalidError) Error() string { return e.FR + ": " + ErrInvalid.Error() }
+
+// Is makes an InvalidError an ErrInvalid.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }

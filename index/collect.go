@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -282,15 +281,18 @@ func encodeCursor(o order, k hitKey) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-var errCursor = errors.New("lien de page invalide")
+var (
+	errCursor     = sesam.Invalid("lien de page invalide", "invalid page link")
+	errCursorSort = sesam.Invalid("lien de page invalide (il suit un autre tri)", "invalid page link (it follows another sort)")
+)
 
 func decodeCursor(cursor string, o order) (*hitKey, error) {
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil || len(b) < 18 || b[0] != cursorVersion {
-		return nil, fmt.Errorf("%w: %w", errCursor, sesam.ErrInvalid)
+		return nil, errCursor
 	}
 	if order(b[1]) != o {
-		return nil, fmt.Errorf("%w (il suit un autre tri): %w", errCursor, sesam.ErrInvalid)
+		return nil, errCursorSort
 	}
 	k := &hitKey{num: binary.BigEndian.Uint64(b[2:10]), uid: binary.BigEndian.Uint64(b[10:18])}
 	if len(b) > 18 {

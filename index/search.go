@@ -149,18 +149,21 @@ func normalise(req *Request) error {
 	switch req.Sort {
 	case "", SortRelevance, SortDate, SortDateDesc, SortTitle, SortCote, SortOpened:
 	default:
-		return fmt.Errorf("tri inconnu %q (pertinence, date, -date, titre, cote): %w", req.Sort, sesam.ErrInvalid)
+		return sesam.Invalid(fmt.Sprintf("tri inconnu %q (pertinence, date, -date, titre, cote)", req.Sort),
+			fmt.Sprintf("unknown sort %q (pertinence, date, -date, titre, cote)", req.Sort))
 	}
 	switch req.Filters.Status {
 	case "", StatusOpen, StatusClosed, StatusNever:
 	default:
-		return fmt.Errorf("statut inconnu %q: %w", req.Filters.Status, sesam.ErrInvalid)
+		return sesam.Invalid(fmt.Sprintf("statut inconnu %q", req.Filters.Status), fmt.Sprintf("unknown status %q", req.Filters.Status))
 	}
 	if req.After == "" && (req.Page-1)*req.Size >= MaxOffset {
-		return fmt.Errorf("page %d trop lointaine : suivez les liens « page suivante »: %w", req.Page, sesam.ErrInvalid)
+		return sesam.Invalid(fmt.Sprintf("page %d trop lointaine : suivez les liens « page suivante »", req.Page),
+			fmt.Sprintf("page %d is too far: follow the \"next page\" links", req.Page))
 	}
 	if f, t := req.Filters.FromYear, req.Filters.ToYear; f != nil && t != nil && *f > *t {
-		return fmt.Errorf("l'année de début %d est après l'année de fin %d: %w", *f, *t, sesam.ErrInvalid)
+		return sesam.Invalid(fmt.Sprintf("l'année de début %d est après l'année de fin %d", *f, *t),
+			fmt.Sprintf("the start year %d is after the end year %d", *f, *t))
 	}
 	return nil
 }

@@ -172,10 +172,11 @@ func (a *App) apiChildren(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	kids, next, err := a.visibleChildren(c, scope, u.ID, c.Query("after"))
+	page, err := a.visibleChildren(c.UserContext(), scope, u.ID, c.Query("after"), 1)
 	if err != nil {
 		return err
 	}
+	kids, next := page.Items, page.Next
 	if err := a.journalChildren(c, u, vis, kids); err != nil {
 		return err
 	}

@@ -102,6 +102,13 @@ func New(ctx context.Context, cfg Config, d Deps) (*App, error) {
 		IdleTimeout:           2 * time.Minute,
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10,
+		// Strings from the context (method, path, parameters, headers, cookies) are
+		// copies: otherwise they point into the connection's buffer, which the next
+		// request overwrites. Some outlive the handler: metric labels (a POST then a
+		// GET made method="GETT", and /metrics failed), the journal writer's entry when
+		// the client goes away, the limiter's keys. Copying everywhere costs a few small
+		// allocations per request and leaves no such string to hunt down.
+		Immutable: true,
 	}
 	if len(cfg.TrustedProxies) > 0 {
 		// Only a request from a trusted proxy has its header believed; the header's

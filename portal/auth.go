@@ -34,6 +34,11 @@ type OIDCConfig struct {
 	// address it does not know, and then does not end its session (zitadel does so).
 	// Empty: none is sent, and the provider shows its own "signed out" page.
 	PostLogoutRedirectURI string
+	// TrustUnverifiedEmail trusts an e-mail whose email_verified claim is absent, for
+	// providers that verify every address and never send the claim. Off, only
+	// email_verified = true makes an address count for rights; an explicit false is
+	// never trusted. zitadel leaves the claim out when it is false: keep this off there.
+	TrustUnverifiedEmail bool
 }
 
 const (
@@ -58,6 +63,10 @@ type oidcClient struct {
 	verifier *oidc.IDTokenVerifier
 	oauth    oauth2.Config
 	endURL   string
+	// introURL is the provider's token introspection endpoint (RFC 7662), which
+	// checks access tokens given to the API; "" when it has none.
+	introURL string
+	bearers  bearerCache
 }
 
 func newOIDCClient(ctx context.Context, cfg OIDCConfig, baseURL string) (*oidcClient, error) {
@@ -79,10 +88,11 @@ func (o *oidcClient) discover(ctx context.Context) error {
 		return fmt.Errorf("oidc discovery: %w", err)
 	}
 	var extra struct {
-		EndSession string `json:"end_session_endpoint"`
+		EndSession    string `json:"end_session_endpoint"`
+		Introspection string `json:"introspection_endpoint"`
 	}
 	p.Claims(&extra)
-	o.provider, o.endURL = p, extra.EndSession
+	o.provider, o.endURL, o.introURL = p, extra.EndSession, extra.Introspection
 	o.verifier = p.Verifier(&oidc.Config{ClientID: o.cfg.ClientID})
 	o.oauth = oauth2.Config{ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, Endpoint: p.Endpoint(),
 		RedirectURL: o.baseURL + "/auth/callback", Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
@@ -251,18 +261,21 @@ type identity struct {
 }
 
 // trustedEmail is the address rights may be looked up by. Rights are granted by e-mail,
-// so an address the provider says it has not verified is not used: anyone could have
-// typed it. A provider that does not say is trusted.
-func (id identity) trustedEmail() string {
+// so only an address the provider says it has verified is used: anyone could have typed
+// another. Some providers leave the claim out when it is false (zitadel): an absent
+// claim is trusted only when the configuration says so (trustAbsent).
+func (id identity) trustedEmail(trustAbsent bool) string {
+	verified := false
 	switch v := id.EmailVerified.(type) {
+	case nil:
+		verified = trustAbsent
 	case bool:
-		if !v {
-			return ""
-		}
+		verified = v
 	case string:
-		if !strings.EqualFold(v, "true") {
-			return ""
-		}
+		verified = strings.EqualFold(v, "true")
+	}
+	if !verified {
+		return ""
 	}
 	return strings.ToLower(id.Email)
 }
@@ -272,14 +285,15 @@ func (a *App) sessionFromToken(ctx context.Context, o *oidcClient, idt *oidc.IDT
 	if err := idt.Claims(&id); err != nil {
 		return store.Session{}, fmt.Errorf("id token claims: %w", err)
 	}
-	email, name := id.trustedEmail(), id.Name
-	// Some providers (zitadel) give the e-mail and the name only from userinfo.
-	if id.Email == "" && tok != nil {
+	email, name := id.trustedEmail(o.cfg.TrustUnverifiedEmail), id.Name
+	// Some providers (zitadel) give the e-mail and the name only from userinfo, or say
+	// there only that it is verified.
+	if email == "" && tok != nil {
 		ui, err := o.userinfo(ctx, tok, id.Subject)
 		if err != nil {
 			a.Log.Warn("userinfo not used", "subject", id.Subject, "err", err)
 		}
-		email = ui.trustedEmail()
+		email = ui.trustedEmail(o.cfg.TrustUnverifiedEmail)
 		if name == "" {
 			name = ui.Name
 		}
@@ -331,31 +345,40 @@ func (a *App) login(c *fiber.Ctx, s store.Session) error {
 	return a.startSession(c, s)
 }
 
-// logout ends the session, here and, where the provider offers it, there too.
+// logout ends the session, here and, where the provider offers it, there too. The
+// session ends even when the journal cannot record the logout (logged and counted by
+// journal): keeping a session open someone asked to close is worse than a missing line.
+// The provider's logout is reached from a page, not by redirecting the form's answer:
+// the CSP's form-action 'self' forbids a form to lead off-site, redirects included.
 func (a *App) logout(c *fiber.Ctx) error {
 	s := sessionOf(c)
 	if s == nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	if err := a.journalAuth(c, s.principal(), access.ActionLogout); err != nil {
-		return err
+		a.Log.Warn("logout not journalled; the session is ended anyway", "request_id", requestID(c), "subject", s.Subject, "err", err)
 	}
 	if err := a.Store.DeleteSession(c.UserContext(), c.Cookies(sessionCookie)); err != nil {
 		return err
 	}
 	a.clearSessionCookie(c)
-	if end := a.providerLogoutURL(); end != "" && s.IDToken != "" {
-		q := url.Values{"id_token_hint": {s.IDToken}, "client_id": {a.cfg.OIDC.ClientID}}
-		if u := a.cfg.OIDC.PostLogoutRedirectURI; u != "" {
-			q.Set("post_logout_redirect_uri", u)
-		}
-		sep := "?"
-		if strings.Contains(end, "?") {
-			sep = "&"
-		}
-		return c.Redirect(end+sep+q.Encode(), fiber.StatusSeeOther)
+	c.Locals("session", nil)
+	end := a.providerLogoutURL()
+	if end == "" || s.IDToken == "" {
+		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	return c.Redirect("/", fiber.StatusSeeOther)
+	q := url.Values{"id_token_hint": {s.IDToken}, "client_id": {a.cfg.OIDC.ClientID}}
+	if u := a.cfg.OIDC.PostLogoutRedirectURI; u != "" {
+		q.Set("post_logout_redirect_uri", u)
+	}
+	sep := "?"
+	if strings.Contains(end, "?") {
+		sep = "&"
+	}
+	p := a.page(c, tr(langOf(c), "logout.title"))
+	p.Data = end + sep + q.Encode()
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return a.render(c, "logout", p)
 }
 
 // providerLogoutURL is the provider's end_session_endpoint, "" without one.
@@ -405,39 +428,4 @@ func (a *App) devLogin(c *fiber.Ctx) error {
 		}
 	}
 	return &httpError{status: fiber.StatusBadRequest, code: "invalid", msg: "msg.invalid"}
-}
-
-// apiAuth: a bearer token, when given, must be a valid ID token of our provider for our
-// client; it then names the principal. Without one, the session or the public.
-func (a *App) apiAuth(c *fiber.Ctx) error {
-	h := c.Get(fiber.HeaderAuthorization)
-	if h == "" {
-		return c.Next()
-	}
-	raw, ok := strings.CutPrefix(h, "Bearer ")
-	unauth := &httpError{status: fiber.StatusUnauthorized, code: "unauthorized", msg: "msg.unauthorized"}
-	if !ok || raw == "" {
-		return unauth
-	}
-	if a.cfg.OIDC.Issuer == "" {
-		unauth.err = errors.New("bearer token without an identity provider")
-		return unauth
-	}
-	// A provider we cannot reach is not the client's fault: its token may be good.
-	o, err := a.oidcReady(c.UserContext())
-	if err != nil {
-		return errLoginUnavailable(err)
-	}
-	idt, err := o.verifier.Verify(c.UserContext(), raw)
-	if err != nil {
-		unauth.err = err
-		return unauth
-	}
-	s, err := a.sessionFromToken(c.UserContext(), o, idt, nil)
-	if err != nil {
-		unauth.err = err
-		return unauth
-	}
-	c.Locals("principal", access.Principal{Subject: s.Subject, Email: s.Email, Name: s.Name, Groups: s.Groups})
-	return c.Next()
 }

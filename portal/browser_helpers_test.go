@@ -83,6 +83,13 @@ func axePath() (string, error) {
 // whole timeout.
 func startBrowser(t *testing.T) *browserEnv {
 	t.Helper()
+	chromium, axe := browserTools(t)
+	return launchBrowser(t, servePortal(t), chromium, axe)
+}
+
+// browserTools finds Chromium and axe-core, or skips the test saying what to install.
+func browserTools(t *testing.T) (chromium, axe string) {
+	t.Helper()
 	chromium, err := chromiumPath()
 	if err != nil {
 		t.Skipf("browser tests skipped: %v; %s", err, installHint)
@@ -91,16 +98,21 @@ func startBrowser(t *testing.T) *browserEnv {
 	if err != nil {
 		t.Skipf("browser tests skipped: %v; %s", err, installHint)
 	}
-	axe, err := os.ReadFile(axeFile)
+	b, err := os.ReadFile(axeFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &browserEnv{axe: string(axe), shots: filepath.Join("..", "var", "screenshots")}
+	return chromium, string(b)
+}
+
+// launchBrowser starts Chromium for a portal already served at base (started before,
+// so that it stops after the browser).
+func launchBrowser(t *testing.T, base, chromium, axe string) *browserEnv {
+	t.Helper()
+	env := &browserEnv{base: base, axe: axe, shots: filepath.Join("..", "var", "screenshots")}
 	if err := os.MkdirAll(env.shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	env.base = servePortal(t)
-
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),

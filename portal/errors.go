@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,9 +16,21 @@ import (
 type httpError struct {
 	status int
 	code   string
-	msg    string // message key (i18n)
-	detail string // extra text shown after the message (e.g. why a query is invalid)
-	err    error  // the cause, logged, never shown
+	msg    string    // message key (i18n)
+	detail bilingual // extra text shown after the message (e.g. why a query is invalid)
+	err    error     // the cause, logged, never shown
+}
+
+// bilingual is a text for people in French and English; EN is empty when the text
+// was only written in French (it is then shown in French, marked so).
+type bilingual struct{ FR, EN string }
+
+// in is the text in a language, and whether it is French on an English page.
+func (b bilingual) in(lang string) (text string, french bool) {
+	if lang == langEN && b.EN != "" {
+		return b.EN, false
+	}
+	return b.FR, lang == langEN
 }
 
 func (e *httpError) Error() string {
@@ -36,16 +49,20 @@ var errNotFound = &httpError{status: fiber.StatusNotFound, code: "not_found", ms
 func classify(err error) *httpError {
 	var he *httpError
 	var pe *index.ParseError
+	var ie *sesam.InvalidError
 	var fe *fiber.Error
 	switch {
 	case errors.As(err, &he):
 		return he
 	case errors.As(err, &pe):
-		return &httpError{status: fiber.StatusBadRequest, code: "invalid_query", msg: "msg.invalid_query", detail: pe.FR, err: err}
+		return &httpError{status: fiber.StatusBadRequest, code: "invalid_query", msg: "msg.invalid_query", err: err,
+			detail: bilingual{FR: fmt.Sprintf("%s (caractère %d)", pe.FR, pe.Pos+1), EN: fmt.Sprintf("%s (character %d)", pe.EN, pe.Pos+1)}}
 	case errors.Is(err, sesam.ErrNotFound), errors.Is(err, sesam.ErrForbidden):
 		return &httpError{status: fiber.StatusNotFound, code: "not_found", msg: "msg.not_found", err: err}
+	case errors.As(err, &ie):
+		return &httpError{status: fiber.StatusBadRequest, code: "invalid", msg: "msg.invalid", detail: bilingual{FR: ie.FR, EN: ie.EN}, err: err}
 	case errors.Is(err, sesam.ErrInvalid):
-		return &httpError{status: fiber.StatusBadRequest, code: "invalid", msg: "msg.invalid", detail: userText(err), err: err}
+		return &httpError{status: fiber.StatusBadRequest, code: "invalid", msg: "msg.invalid", detail: bilingual{FR: userText(err)}, err: err}
 	case errors.Is(err, sesam.ErrConflict):
 		return &httpError{status: fiber.StatusConflict, code: "conflict", msg: "msg.conflict", err: err}
 	case errors.As(err, &fe):
@@ -82,11 +99,35 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	lang := langOf(c)
 	msg := tr(lang, he.msg)
+	detail, french := he.detail.in(lang)
 	if strings.HasPrefix(c.Path(), "/api/") {
-		body := fiber.Map{"error": fiber.Map{"code": he.code, "message": msg, "detail": he.detail}}
+		body := fiber.Map{"error": fiber.Map{"code": he.code, "message": msg, "detail": detail}}
 		return c.Status(he.status).JSON(body)
 	}
-	p := a.page(c, "error")
-	p.Status, p.Message, p.Detail = he.status, msg, he.detail
+	title := tr(lang, "error.title") + " " + itoa(he.status)
+	if short := trOr(lang, "error."+he.code, ""); short != "" {
+		title += " — " + short
+	}
+	p := a.page(c, title)
+	p.Data = errorData{Status: he.status, Message: msg, Detail: detail, DetailFR: french, Query: searchQueryOf(c)}
 	return a.render(c.Status(he.status), "error", p)
+}
+
+// errorData is the error page: what went wrong, and for a search, the search form
+// again with the query to correct.
+type errorData struct {
+	Status   int
+	Message  string
+	Detail   string
+	DetailFR bool    // the detail is in French on an English page
+	Query    *string // the search to correct, on the search page's errors
+}
+
+// searchQueryOf is the search query when the error is the search page's, else nil.
+func searchQueryOf(c *fiber.Ctx) *string {
+	if c.Path() != "/search" {
+		return nil
+	}
+	q := c.Query("q")
+	return &q
 }

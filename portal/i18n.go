@@ -299,6 +299,69 @@ var messages = map[string]map[string]string{
 		"level.File":               "Dossier",
 		"level.Item":               "Pièce",
 		"level.OtherLevel":         "Autre niveau",
+
+		// Logout page.
+		"logout.title":    "Déconnexion",
+		"logout.done":     "Votre session sesam est fermée. Votre navigateur va maintenant fermer votre session chez le fournisseur d'identité.",
+		"logout.provider": "Fermer aussi la session chez le fournisseur d'identité",
+
+		// A unit's contents, page by page.
+		"unit.children.of":        "sur",
+		"unit.children.first":     "Début de la liste",
+		"unit.children.pages":     "Pages du contenu",
+		"unit.children.none_yet":  "Aucune sous-unité visible pour vous dans cette partie de la liste ; la suite peut en contenir.",
+		"unit.children.none_more": "Aucune autre sous-unité visible pour vous.",
+
+		// Communicability panel.
+		"access.unit_above": "une unité supérieure que vous ne pouvez pas voir",
+
+		// Error pages: a short title per error code.
+		"error.ref":                 "Réf.",
+		"error.not_found":           "Page introuvable",
+		"error.invalid_query":       "Recherche invalide",
+		"error.invalid":             "Requête invalide",
+		"error.conflict":            "Conflit",
+		"error.too_large":           "Requête trop volumineuse",
+		"error.rate_limited":        "Trop de requêtes",
+		"error.internal":            "Erreur interne",
+		"error.csrf":                "Formulaire expiré",
+		"error.journal_unavailable": "Consultation impossible pour le moment",
+		"error.integrity":           "Document non délivré",
+		"error.cannot_stamp":        "Copie de consultation impossible",
+		"error.login_failed":        "Connexion échouée",
+		"error.login_unavailable":   "Connexion indisponible",
+		"error.login_required":      "Connexion nécessaire",
+		"error.unauthorized":        "Jeton invalide",
+		"error.forbidden":           "Action non permise",
+		"error.method_not_allowed":  "Méthode non permise",
+		"search.fix":                "Corriger la recherche",
+
+		// Home page.
+		"home.openings.none": "Aucune ouverture récente.",
+
+		// File formats by MIME type (search facet, documents table).
+		"mime.application/pdf":    "PDF",
+		"mime.image/jpeg":         "Image JPEG",
+		"mime.image/png":          "Image PNG",
+		"mime.image/tiff":         "Image TIFF",
+		"mime.image/gif":          "Image GIF",
+		"mime.image/jp2":          "Image JPEG 2000",
+		"mime.text/plain":         "Texte",
+		"mime.text/csv":           "Tableau CSV",
+		"mime.text/html":          "Page web (HTML)",
+		"mime.text/xml":           "XML",
+		"mime.application/xml":    "XML",
+		"mime.application/zip":    "Archive ZIP",
+		"mime.application/msword": "Document Word",
+		"mime.application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Document Word",
+		"mime.application/vnd.oasis.opendocument.text":                                 "Texte OpenDocument",
+		"mime.application/vnd.ms-excel":                                                "Classeur Excel",
+		"mime.application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       "Classeur Excel",
+		"mime.application/vnd.oasis.opendocument.spreadsheet":                          "Classeur OpenDocument",
+		"mime.message/rfc822":           "Courriel",
+		"mime.audio/mpeg":               "Audio MP3",
+		"mime.video/mp4":                "Vidéo MP4",
+		"mime.application/octet-stream": "Fichier binaire",
 	},
 	langEN: {
 		"site.name":                "sesam — local authorities' archives",
@@ -565,5 +628,68 @@ var messages = map[string]map[string]string{
 		"level.File":               "File",
 		"level.Item":               "Item",
 		"level.OtherLevel":         "Other level",
+
+		// Logout page.
+		"logout.title":    "Log out",
+		"logout.done":     "Your sesam session is closed. Your browser now closes your session at the identity provider.",
+		"logout.provider": "Close the session at the identity provider too",
+
+		// A unit's contents, page by page.
+		"unit.children.of":        "of",
+		"unit.children.first":     "Start of the list",
+		"unit.children.pages":     "Pages of the contents",
+		"unit.children.none_yet":  "No sub-unit you may see in this part of the list; the rest may hold some.",
+		"unit.children.none_more": "No other sub-unit you may see.",
+
+		// Communicability panel.
+		"access.unit_above": "a unit above that you may not see",
+
+		// Error pages: a short title per error code.
+		"error.ref":                 "Ref.",
+		"error.not_found":           "Page not found",
+		"error.invalid_query":       "Invalid search",
+		"error.invalid":             "Invalid request",
+		"error.conflict":            "Conflict",
+		"error.too_large":           "Request too large",
+		"error.rate_limited":        "Too many requests",
+		"error.internal":            "Internal error",
+		"error.csrf":                "Form expired",
+		"error.journal_unavailable": "Consultation impossible for now",
+		"error.integrity":           "Document not delivered",
+		"error.cannot_stamp":        "No consultation copy possible",
+		"error.login_failed":        "Login failed",
+		"error.login_unavailable":   "Login unavailable",
+		"error.login_required":      "Login required",
+		"error.unauthorized":        "Invalid token",
+		"error.forbidden":           "Action not allowed",
+		"error.method_not_allowed":  "Method not allowed",
+		"search.fix":                "Correct the search",
+
+		// Home page.
+		"home.openings.none": "No recent opening.",
+
+		// File formats by MIME type (search facet, documents table).
+		"mime.application/pdf":    "PDF",
+		"mime.image/jpeg":         "JPEG image",
+		"mime.image/png":          "PNG image",
+		"mime.image/tiff":         "TIFF image",
+		"mime.image/gif":          "GIF image",
+		"mime.image/jp2":          "JPEG 2000 image",
+		"mime.text/plain":         "Text",
+		"mime.text/csv":           "CSV table",
+		"mime.text/html":          "Web page (HTML)",
+		"mime.text/xml":           "XML",
+		"mime.application/xml":    "XML",
+		"mime.application/zip":    "ZIP archive",
+		"mime.application/msword": "Word document",
+		"mime.application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+		"mime.application/vnd.oasis.opendocument.text":                                 "OpenDocument text",
+		"mime.application/vnd.ms-excel":                                                "Excel workbook",
+		"mime.application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       "Excel workbook",
+		"mime.application/vnd.oasis.opendocument.spreadsheet":                          "OpenDocument spreadsheet",
+		"mime.message/rfc822":           "E-mail",
+		"mime.audio/mpeg":               "MP3 audio",
+		"mime.video/mp4":                "MP4 video",
+		"mime.application/octet-stream": "Binary file",
 	},
 }

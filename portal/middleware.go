@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -73,7 +75,7 @@ func (a *App) secure() bool { return strings.HasPrefix(a.cfg.BaseURL, "https://"
 // csrf refuses a form whose token is not this visitor's: the session's token for a
 // logged-in person, else the double-submit cookie.
 func (a *App) csrf(c *fiber.Ctx) error {
-	want := csrfToken(c)
+	want := a.csrfToken(c)
 	got := c.FormValue(csrfField)
 	if got == "" {
 		got = c.Get("X-CSRF-Token")
@@ -84,8 +86,10 @@ func (a *App) csrf(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// csrfToken is the token forms must carry, creating the anonymous cookie on first use.
-func csrfToken(c *fiber.Ctx) string {
+// csrfToken is the token forms must carry, creating the anonymous cookie on first use
+// (Secure when the public address is https, as the portal behind a TLS-terminating
+// balancer sees plain http).
+func (a *App) csrfToken(c *fiber.Ctx) string {
 	if s := sessionOf(c); s != nil {
 		return s.CSRF
 	}
@@ -95,8 +99,7 @@ func csrfToken(c *fiber.Ctx) string {
 	t := c.Cookies(csrfCookie)
 	if len(t) < 32 {
 		t = randomToken()
-		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true, SameSite: "Lax",
-			Secure: strings.HasPrefix(c.Protocol(), "https")})
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: t, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: a.secure()})
 	}
 	c.Locals("csrf", t)
 	return t
@@ -113,9 +116,18 @@ func (a *App) setLang(c *fiber.Ctx) error {
 	return c.Redirect(localPath(c.Query("back")), fiber.StatusSeeOther)
 }
 
-// localPath keeps a return address on this site (never an open redirect).
+// localPath keeps a return address on this site (never an open redirect): a path
+// starting with one '/', without scheme, host or user, and without what browsers drop
+// or read as a slash ("/\t/evil.example" is "//evil.example" to them) — control
+// characters, spaces and backslashes. Anything else is the home page.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.IndexFunc(p, func(r rune) bool { return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0 {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p

@@ -128,7 +128,18 @@ func setObjectHeaders(c *fiber.Ctx, o *store.Object, inline bool) {
 	}
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disp, asciiName(name), url.PathEscape(name)))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set("Content-Security-Policy", "sandbox; default-src 'none'; frame-ancestors 'none'")
+	c.Set("Content-Security-Policy", objectCSP(ct, inline))
+}
+
+// objectCSP is the policy of a document sent as is: nothing of it runs or loads
+// anything, and no other site frames it. A PDF shown inline goes without "sandbox",
+// which keeps Chromium's PDF viewer from showing it (an empty page); the viewer is the
+// browser's, not the document's, and the exact type with nosniff keeps the bytes a PDF.
+func objectCSP(contentType string, inline bool) string {
+	if inline && contentType == "application/pdf" {
+		return "default-src 'none'; frame-ancestors 'none'"
+	}
+	return "sandbox; default-src 'none'; frame-ancestors 'none'"
 }
 
 // asciiName is a file name an old client can take: ASCII letters, digits, . - _

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"go/build"
 	"html"
@@ -14,11 +15,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/oauth2"
 
 	"sesam"
 	"sesam/access"
@@ -27,8 +32,10 @@ import (
 // The end-to-end login runs against the zitadel/oidc example server, a real OpenID
 // provider started by the test as a separate process on loopback, and a real portal
 // listening on loopback: every redirect is real HTTP, the login form is the provider's.
-// The provider's users come from testdata/oidc/users.json (its USERS_FILE): one
-// archivist of cdg62, whose address the provider gives from userinfo only.
+// The provider's users come from testdata/oidc/users.json (its USERS_FILE): an
+// archivist of cdg62, whose address the provider gives from userinfo only, and someone
+// who typed the archivist's address without verifying it (the provider then leaves
+// email_verified out).
 
 const zitadelModule = "github.com/zitadel/oidc/v3/example/server@v3.51.17"
 
@@ -301,11 +308,12 @@ func TestOIDCEndToEnd(t *testing.T) {
 	if csrf == nil {
 		t.Fatalf("no logout form on the home page:\n%s", home.body)
 	}
-	out := b.visit(http.MethodPost, base+"/logout", url.Values{csrfField: {html.UnescapeString(csrf[1])}})
-	end := b.hopFrom(mustURL(base).Host, "/logout")
-	if end == nil || end.to.Host != provider || end.to.Query().Get("id_token_hint") != sess.IDToken {
-		t.Fatalf("logout did not send the browser to the provider's end_session_endpoint with the ID token: %+v", b.hops)
+	page := b.visit(http.MethodPost, base+"/logout", url.Values{csrfField: {html.UnescapeString(csrf[1])}})
+	end := providerLogoutLink(t, response{status: page.status, body: page.body})
+	if page.url.Host != mustURL(base).Host || end.Host != provider || end.Query().Get("id_token_hint") != sess.IDToken {
+		t.Fatalf("logout did not lead the browser to the provider's end_session_endpoint with the ID token: at %s, link %s", page.url, end)
 	}
+	out := b.visit(http.MethodGet, end.String(), nil)
 	// The provider checked the hint and ended its session before sending the browser to
 	// its "signed out" page (an invalid hint or return address gives a 400 instead).
 	if out.status != http.StatusOK || out.url.Host != provider || !strings.Contains(out.body, "signed out successfully") {
@@ -321,10 +329,163 @@ func TestOIDCEndToEnd(t *testing.T) {
 		t.Errorf("%d logouts journalled, want 1", n)
 	}
 
+	// Someone who gave the archivist's address to the provider without verifying it
+	// logs in as themself: the address gives them nothing.
+	intruder := newRealBrowser(t)
+	intruder.logInAtProvider(intruder.visit(http.MethodGet, base+"/login", nil), "intrus", "verysecure")
+	if me := intruder.me(base); me.Subject != "sesam-intrus" || me.Email != "" || len(me.Roles) != 0 {
+		t.Errorf("a person with an unverified address: %+v; want subject sesam-intrus, no e-mail, no role", me)
+	}
+
 	// Log in again: the provider asks for the password (this example provider keeps no
 	// login session of its own, so it always does) and the portal opens a new session.
 	again := b.logInAtProvider(b.visit(http.MethodGet, base+"/login", nil), "archiviste", "verysecure")
 	if again.url.String() != base+"/" || b.cookie(base, sessionCookie) == "" || b.cookie(base, sessionCookie) == token {
 		t.Errorf("second login: at %s, session %q (first was %q)", again.url, b.cookie(base, sessionCookie), token)
+	}
+}
+
+// providerTokens logs a person in at the provider as an API client registered as
+// clientID would (authorization code, stopping at the redirect address instead of
+// following it) and returns the tokens the provider gives.
+func providerTokens(t *testing.T, issuer, clientID, redirect, user, password string) *oauth2.Token {
+	t.Helper()
+	ctx := context.Background()
+	p, err := oidc.NewProvider(ctx, issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauth2.Config{ClientID: clientID, ClientSecret: "secret", RedirectURL: redirect, Endpoint: p.Endpoint(),
+		Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
+	b := newRealBrowser(t)
+	var back *url.URL
+	b.client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), redirect) {
+			back = req.URL
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	b.logInAtProvider(b.visit(http.MethodGet, conf.AuthCodeURL("api-client"), nil), user, password)
+	if back == nil || back.Query().Get("code") == "" {
+		t.Fatalf("the provider did not send the API client back with a code")
+	}
+	tok, err := conf.Exchange(ctx, back.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestOIDCEndToEndBearer: an API client presents the provider's tokens. An access
+// token is checked with the provider (introspection) and names the person with her
+// verified address, so her rights granted by e-mail apply; an ID token names her by
+// subject (zitadel's carries no address); a token issued to another client of the
+// provider, or someone's unverified address, gives nothing.
+func TestOIDCEndToEndBearer(t *testing.T) {
+	bin := zitadelServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	issuer := startZitadel(t, bin, base+"/auth/callback")
+	app := newOIDCApp(t, OIDCConfig{Issuer: issuer, ClientID: "web", ClientSecret: "secret"}, base, tJournal)
+	runPortalOn(t, app, ln)
+	b := newRealBrowser(t)
+	me := func(token string) (int, meDoc) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var d meDoc
+		json.NewDecoder(resp.Body).Decode(&d)
+		return resp.StatusCode, d
+	}
+
+	tok := providerTokens(t, issuer, "web", base+"/auth/callback", "archiviste", "verysecure")
+	want := meDoc{Subject: "sesam-archiviste", Email: "archiviste@cdg62.fr", Name: "Ariane Archiviste",
+		Roles: []access.Assignment{{Subject: "archiviste@cdg62.fr", Role: access.RoleArchivist, Domain: "cdg62"}}}
+	for i := 0; i < 2; i++ { // the second time from the cache
+		status, got := me(tok.AccessToken)
+		if diff := cmp.Diff(want, got); status != http.StatusOK || diff != "" {
+			t.Errorf("me with the archivist's access token: %d (-want +got):\n%s", status, diff)
+		}
+	}
+	idToken, _ := tok.Extra("id_token").(string)
+	if status, got := me(idToken); status != http.StatusOK || got.Subject != "sesam-archiviste" || got.Public {
+		t.Errorf("me with the archivist's ID token: %d %+v", status, got)
+	}
+	if status, _ := me(tok.AccessToken + "x"); status != http.StatusUnauthorized {
+		t.Errorf("a made-up access token: %d, want 401", status)
+	}
+	other := providerTokens(t, issuer, "api", base+"/auth/callback", "archiviste", "verysecure")
+	if status, got := me(other.AccessToken); status != http.StatusUnauthorized {
+		t.Errorf("an access token issued to another client: %d %+v, want 401", status, got)
+	}
+	intruder := providerTokens(t, issuer, "web", base+"/auth/callback", "intrus", "verysecure")
+	if status, got := me(intruder.AccessToken); status != http.StatusOK || got.Subject != "sesam-intrus" || got.Email != "" || len(got.Roles) != 0 {
+		t.Errorf("me with the access token of an unverified address: %d %+v; want sesam-intrus without e-mail or role", status, got)
+	}
+}
+
+// TestOIDCBrowserLogout logs in and out in headless Chromium, which enforces the
+// portal's CSP (the HTTP client of TestOIDCEndToEnd does not): a form may only lead to
+// this site (form-action 'self'), so a logout that redirected its form's answer to the
+// provider was blocked there, and the provider's session survived.
+func TestOIDCBrowserLogout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	bin := zitadelServer(t)
+	chromium, axe := browserTools(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	issuer := startZitadel(t, bin, base+"/auth/callback")
+	runPortalOn(t, newOIDCApp(t, OIDCConfig{Issuer: issuer, ClientID: "web", ClientSecret: "secret"}, base, tJournal), ln)
+	env := launchBrowser(t, base, chromium, axe)
+	tb := env.newTab(t)
+
+	tb.open(t, "/units/"+strconv.FormatInt(ruitz["M-EGLISE"], 10))
+	tb.follow(t, `//header//a[normalize-space(.)="Se connecter"]`)
+	if host := evalJS[string](t, tb, `location.host`); host != mustURL(issuer).Host {
+		t.Fatalf("the login link led to %s, want the provider's login form", tb.location(t))
+	}
+	tb.do(t, "fill in the provider's form", chromedp.SendKeys(chromedp.CSS("#username"), "archiviste", chromedp.NodeVisible),
+		chromedp.SendKeys(chromedp.CSS("#password"), "verysecure", chromedp.NodeVisible))
+	tb.follow(t, `button[type="submit"]`)
+	tb.waitFor(t, "back on the portal, logged in", func() bool {
+		return tb.location(t) == "/units/"+strconv.FormatInt(ruitz["M-EGLISE"], 10) &&
+			strings.Contains(evalJS[string](t, tb, `document.body.innerText`), "Ariane Archiviste")
+	})
+	tb.checkConsole(t, "login")
+
+	tb.follow(t, `//header//button[normalize-space(.)="Se déconnecter"]`)
+	tb.waitFor(t, "the provider's signed-out page", func() bool {
+		return evalJS[string](t, tb, `location.host`) == mustURL(issuer).Host &&
+			strings.Contains(evalJS[string](t, tb, `document.body ? document.body.innerText : ""`), "signed out successfully")
+	})
+	tb.checkConsole(t, "logout") // a CSP violation would show here
+	tb.open(t, "/")
+	nav := tb.text(t, "header.site nav")
+	mustContain(t, "header after logout", nav, "Se connecter")
+	mustNotContain(t, "header after logout", nav, "Ariane")
+}
+
+// waitFor checks cond until it holds (a page that navigates on by itself, as a meta
+// refresh does), failing after stepTimeout.
+func (tb *tab) waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(stepTimeout); !cond(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %s", what, tb.failure(t))
+		}
 	}
 }

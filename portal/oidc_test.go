@@ -14,6 +14,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -625,6 +626,7 @@ func TestOIDCClaimsMapping(t *testing.T) {
 		name        string
 		person      oidcPerson
 		groupsClaim string
+		trustAbsent bool // SESAM_OIDC_TRUST_UNVERIFIED_EMAIL
 		wantEmail   string
 		wantRoles   []string
 	}{
@@ -640,14 +642,26 @@ func TestOIDCClaimsMapping(t *testing.T) {
 		{name: "unverified e-mail", person: oidcPerson{Email: "archiviste@cdg62.fr", EmailVerified: &no}},
 		{name: "unverified e-mail from userinfo", person: oidcPerson{NoEmailInIDToken: true,
 			UserinfoAnswer: map[string]any{"email": "archiviste@cdg62.fr", "email_verified": false}}},
-		{name: "groups claim", person: oidcPerson{Email: "groupe@example.fr", Groups: []string{"sesam:auditor:cdg62", "staff"}},
+		// A provider that does not say is not trusted either (zitadel leaves the claim
+		// out when it is false), unless the configuration says its addresses are all
+		// verified; an explicit false is never trusted.
+		{name: "e-mail without email_verified", person: oidcPerson{Email: "archiviste@cdg62.fr"}},
+		{name: "e-mail without email_verified, trusted by configuration", person: oidcPerson{Email: "archiviste@cdg62.fr"},
+			trustAbsent: true, wantEmail: "archiviste@cdg62.fr", wantRoles: []string{"archivist cdg62"}},
+		{name: "unverified e-mail, absent claims trusted", person: oidcPerson{Email: "archiviste@cdg62.fr", EmailVerified: &no},
+			trustAbsent: true},
+		// An ID token that names an address without saying it is verified: userinfo may.
+		{name: "e-mail verified per userinfo", person: oidcPerson{Email: "agent@ruitz.fr",
+			UserinfoAnswer: map[string]any{"email": "agent@ruitz.fr", "email_verified": true}},
+			wantEmail: "agent@ruitz.fr", wantRoles: []string{"reader cdg62/ruitz"}},
+		{name: "groups claim", person: oidcPerson{Email: "groupe@example.fr", EmailVerified: &yes, Groups: []string{"sesam:auditor:cdg62", "staff"}},
 			groupsClaim: "groups", wantEmail: "groupe@example.fr", wantRoles: []string{"auditor cdg62"}},
 	}
 	m := startProvider(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			oc := mockConfig(m)
-			oc.GroupsClaim = tc.groupsClaim
+			oc.GroupsClaim, oc.TrustUnverifiedEmail = tc.groupsClaim, tc.trustAbsent
 			app := newOIDCApp(t, oc, "http://sesam.test", tJournal)
 			p := tc.person
 			p.Subject = "oidc-" + randomToken()[:12]
@@ -786,11 +800,10 @@ func TestOIDCLogout(t *testing.T) {
 				t.Errorf("logout without the CSRF token: %d, want 403", r.status)
 			}
 			r := b.do(http.MethodPost, "/logout", url.Values{csrfField: {s.CSRF}}, nil)
-			if r.status != http.StatusSeeOther {
-				t.Fatalf("logout: %d %s", r.status, r.body)
-			}
-			to := mustURL(r.header.Get("Location"))
 			if tc.endSession {
+				// A page leads on to the provider's logout: a redirect answering the form
+				// would be blocked by the CSP's form-action 'self'.
+				to := providerLogoutLink(t, r)
 				want := url.Values{"id_token_hint": {s.IDToken}, "client_id": {m.ClientID}}
 				if tc.postLogout != "" {
 					want.Set("post_logout_redirect_uri", tc.postLogout)
@@ -798,8 +811,8 @@ func TestOIDCLogout(t *testing.T) {
 				if diff := cmp.Diff(want, to.Query()); to.Path != "/oidc/end_session" || diff != "" {
 					t.Errorf("logout goes to %s; query (-want +got):\n%s", to.Path, diff)
 				}
-			} else if to.String() != "/" {
-				t.Errorf("logout goes to %s, want /", to)
+			} else if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+				t.Errorf("logout: %d to %q, want 303 to /", r.status, r.header.Get("Location"))
 			}
 			if _, err := tStore.SessionByToken(context.Background(), token, time.Now()); !errors.Is(err, sesam.ErrNotFound) {
 				t.Errorf("the session outlives the logout: %v", err)
@@ -811,6 +824,42 @@ func TestOIDCLogout(t *testing.T) {
 				t.Errorf("%d logouts journalled, want 1", n)
 			}
 		})
+	}
+}
+
+var (
+	providerLinkRe = regexp.MustCompile(`<a id="provider-logout" href="([^"]*)"`)
+	metaRefreshRe  = regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]*)">`)
+)
+
+// providerLogoutLink reads the page a logout answers with when the provider has a
+// logout of its own: it goes there at once (meta refresh) and offers the link too.
+func providerLogoutLink(t *testing.T, r response) *url.URL {
+	t.Helper()
+	link, refresh := providerLinkRe.FindStringSubmatch(r.body), metaRefreshRe.FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || link == nil || refresh == nil || link[1] != refresh[1] {
+		t.Fatalf("logout: %d, want a page leading to the provider's logout (link and refresh)\n%s", r.status, r.body)
+	}
+	return mustURL(html.UnescapeString(link[1]))
+}
+
+// TestLogoutWithoutJournal: a logout the journal cannot record still ends the session
+// (the failure is logged and counted).
+func TestLogoutWithoutJournal(t *testing.T) {
+	app, err := newTestApp(context.Background(), failingJournal{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac := newActor(t, *agentRuitz)
+	r := ac.send(t, app, http.MethodPost, "/logout", url.Values{})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+		t.Errorf("logout without journal: %d to %q, want 303 to /", r.status, r.header.Get("Location"))
+	}
+	if _, err := tStore.SessionByToken(context.Background(), ac.token, time.Now()); !errors.Is(err, sesam.ErrNotFound) {
+		t.Errorf("the session outlives a logout the journal could not record: %v", err)
+	}
+	if m := get(t, app, nil, "/metrics"); !regexp.MustCompile(`sesam_journal_failures_total [1-9]`).MatchString(m.body) {
+		t.Errorf("the logout's journal failure is not counted")
 	}
 }
 

@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -104,7 +106,16 @@ type barView struct {
 	Count      int
 	From, To   int
 	Href       string
+	Label      string // the period: "1950–1959", or "2001" for a single year
+	Axis       bool   // the period's start is written under the bar
 }
+
+const (
+	// barMinHeight keeps a bar of few results tall enough to see and to click.
+	barMinHeight = 6
+	// axisLabels is about how many periods are written under the histogram.
+	axisLabels = 6
+)
 
 // histBars lays the histogram out in a 0..600 × 0..100 box.
 func histBars(u *url.URL, h *HistogramDoc) []barView {
@@ -116,22 +127,27 @@ func histBars(u *url.URL, h *HistogramDoc) []barView {
 		maxCount = max(maxCount, b.Count)
 	}
 	w := max(600/len(h.Bars), 2)
+	every := (len(h.Bars) + axisLabels - 1) / axisLabels
 	var out []barView
 	for i, b := range h.Bars {
 		hgt := 0
 		if maxCount > 0 {
 			hgt = b.Count * 80 / maxCount
 		}
-		if b.Count > 0 && hgt < 2 {
-			hgt = 2
+		if b.Count > 0 && hgt < barMinHeight {
+			hgt = barMinHeight
 		}
 		q := u.Query()
 		q.Set("from", strconv.Itoa(b.From))
 		q.Set("to", strconv.Itoa(b.To))
 		q.Del("after")
 		q.Del("page")
+		label := strconv.Itoa(b.From)
+		if b.To != b.From {
+			label += "–" + strconv.Itoa(b.To)
+		}
 		out = append(out, barView{X: i * w, Y: 85 - hgt, W: max(w-1, 1), H: hgt, Count: b.Count, From: b.From, To: b.To,
-			Href: "?" + q.Encode()})
+			Href: "?" + q.Encode(), Label: label, Axis: i%every == 0})
 	}
 	return out
 }
@@ -191,11 +207,16 @@ type unitData struct {
 	Content    *seda.Unit
 	Full       bool // the documents may be consulted (not only the description)
 	Breadcrumb []crumb
-	Children   []store.ChildRef
-	NextAfter  string
+	Children   childPage
+	Paged      bool // the children shown are not the first page
 	Objects    []store.Object
 	Access     accessPanel
 	TenantName string
+	// Consulted: the visitor may download its documents now and nothing lies below it,
+	// so a request would give nothing more ("Ajouter à ma demande" is not offered). A
+	// series the visitor sees may hold closed files a request opens; a file without
+	// digital documents may be asked for the reading room.
+	Consulted bool
 }
 
 // childrenPage is how many children a unit page lists at a time.
@@ -221,10 +242,15 @@ func (a *App) unitPage(c *fiber.Ctx) error {
 		return err
 	}
 	d.Breadcrumb = pathCrumbs(path, crumbs)
-	if d.Children, d.NextAfter, err = a.visibleChildren(c, scope, u.ID, c.Query("after")); err != nil {
+	from, _ := strconv.Atoi(c.Query("n"))
+	if d.Children, err = a.visibleChildren(ctx, scope, u.ID, c.Query("after"), from); err != nil {
 		return err
 	}
+	d.Paged = c.Query("after") != ""
 	if d.Objects, err = a.Store.UnitObjects(ctx, u.ID); err != nil {
+		return err
+	}
+	if d.Consulted, err = a.consulted(ctx, u.ID, d.Full, d.Objects); err != nil {
 		return err
 	}
 	if d.Access, err = a.accessPanel(c, u, lang); err != nil {
@@ -240,46 +266,98 @@ func (a *App) unitPage(c *fiber.Ctx) error {
 	return a.render(c, "unit", p)
 }
 
+// consulted says a request would give the visitor nothing more on this unit: they
+// may consult it, a document of it is online, and it has no units below.
+func (a *App) consulted(ctx context.Context, id int64, full bool, objs []store.Object) (bool, error) {
+	if !full || !slices.ContainsFunc(objs, func(o store.Object) bool { return o.Present }) {
+		return false, nil
+	}
+	n, err := a.Store.CountChildren(ctx, id)
+	return n == 0, err
+}
+
+// childPage is one page of the children a scope may see.
+type childPage struct {
+	Items []store.ChildRef
+	Next  string // the next page's cursor, "" on the last page
+	From  int    // the number of the first item among the visible children, from 1
+	Total int    // how many visible children there are, when this page reached the end (0: not known)
+}
+
+// NextFrom is the number of the next page's first item.
+func (p childPage) NextFrom() int { return p.From + len(p.Items) }
+
+// To is the number of the page's last item.
+func (p childPage) To() int { return p.From + len(p.Items) - 1 }
+
+const (
+	// childrenBatch is how many children are read at a time.
+	childrenBatch = 500
+	// childrenScanMax bounds the children examined for one page: a fonds whose
+	// visible children are few and far apart costs a bounded time per page, and the
+	// page then offers to look further.
+	childrenScanMax = 20000
+)
+
 // visibleChildren lists a page of the children the scope may see, from a keyset
-// cursor "position.id". Hidden children are skipped without a trace (no title, no
-// count); a page may hold fewer than childrenPage lines but always moves on.
-func (a *App) visibleChildren(c *fiber.Ctx, scope access.Scope, parent int64, after string) ([]store.ChildRef, string, error) {
+// cursor "position.id" (from numbers the first). Hidden children are skipped without a
+// trace (no title, no count): the scan goes on until the page is full, the end, or
+// childrenScanMax. "Next" is offered only once one more visible child was seen, so the
+// last page's link never leads to an empty page.
+func (a *App) visibleChildren(ctx context.Context, scope access.Scope, parent int64, after string, from int) (childPage, error) {
 	pos, id := -1, int64(0)
 	if p, i, ok := strings.Cut(after, "."); ok {
 		pos, _ = strconv.Atoi(p)
 		id, _ = strconv.ParseInt(i, 10, 64)
 	}
-	var out []store.ChildRef
-	for batch := 0; batch < 5 && len(out) < childrenPage; batch++ {
-		kids, err := a.Store.Children(c.UserContext(), parent, pos, id, 200)
+	page := childPage{From: max(from, 1)}
+	cursor := func(pos int, id int64) string { return strconv.Itoa(pos) + "." + strconv.FormatInt(id, 10) }
+	for scanned := 0; ; {
+		kids, err := a.Store.Children(ctx, parent, pos, id, childrenBatch)
 		if err != nil {
-			return nil, "", err
+			return childPage{}, err
 		}
-		if len(kids) == 0 {
-			return out, "", nil
-		}
-		ids := make([]int64, len(kids))
-		for i, k := range kids {
-			ids[i] = k.ID
-		}
-		heads, err := a.Store.UnitHeads(c.UserContext(), ids)
+		visible, err := a.visibleOf(ctx, scope, kids)
 		if err != nil {
-			return nil, "", err
+			return childPage{}, err
 		}
 		for _, k := range kids {
-			pos, id = k.Position, k.ID
-			if h, ok := heads[k.ID]; ok && scope.Visibility(h.View) != access.Hidden {
-				out = append(out, k)
-				if len(out) == childrenPage {
-					break
+			if visible[k.ID] {
+				if len(page.Items) == childrenPage { // one more: there is a next page
+					last := page.Items[len(page.Items)-1]
+					page.Next = cursor(last.Position, last.ID)
+					return page, nil
 				}
+				page.Items = append(page.Items, k)
 			}
+			pos, id = k.Position, k.ID
 		}
-		if len(kids) < 200 && len(out) < childrenPage {
-			return out, "", nil
+		if scanned += len(kids); len(kids) < childrenBatch {
+			page.Total = page.From - 1 + len(page.Items)
+			return page, nil
+		}
+		if scanned >= childrenScanMax {
+			page.Next = cursor(pos, id)
+			return page, nil
 		}
 	}
-	return out, strconv.Itoa(pos) + "." + strconv.FormatInt(id, 10), nil
+}
+
+// visibleOf says which of the children the scope may see.
+func (a *App) visibleOf(ctx context.Context, scope access.Scope, kids []store.ChildRef) (map[int64]bool, error) {
+	ids := make([]int64, len(kids))
+	for i, k := range kids {
+		ids[i] = k.ID
+	}
+	heads, err := a.Store.UnitHeads(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(heads))
+	for id, h := range heads {
+		out[id] = scope.Visibility(h.View) != access.Hidden
+	}
+	return out, nil
 }
 
 // colonOf is the colon as each language writes it: "Niveau : Dossier", "Level: File".

@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the page templates; each defines "content" (and maybe "head").
-var pageNames = []string{"home", "search", "unit", "error", "login", "requests", "request", "queue", "register", "outbox", "audit"}
+var pageNames = []string{"home", "search", "unit", "error", "login", "requests", "request", "queue", "register", "outbox", "audit", "logout"}
 
 // loadPages parses the templates at start-up, from the binary or (development) from dir.
 func loadPages(dir string) (*pages, error) {
@@ -57,15 +57,12 @@ type page struct {
 	CSRF      string
 	DevLogin  bool
 	RequestID string
-	Status    int
-	Message   string
-	Detail    string
 	Data      any
 }
 
 // page starts the data of a page for this request.
 func (a *App) page(c *fiber.Ctx, title string) *page {
-	p := &page{Lang: langOf(c), Title: title, Path: c.OriginalURL(), CSRF: csrfToken(c), DevLogin: a.cfg.DevLogin,
+	p := &page{Lang: langOf(c), Title: title, Path: c.OriginalURL(), CSRF: a.csrfToken(c), DevLogin: a.cfg.DevLogin,
 		RequestID: requestID(c)}
 	if s := sessionOf(c); s != nil {
 		pr := s.principal()
@@ -94,6 +91,7 @@ func (a *App) render(c *fiber.Ctx, name string, p *page) error {
 var funcs = template.FuncMap{
 	"t":       tr,
 	"level":   func(lang, l string) string { return trOr(lang, "level."+l, l) },
+	"format":  formatLabel,
 	"trOr":    trOr,
 	"safe":    func(s string) template.HTML { return template.HTML(s) }, // only for HTML built by index (escaped + <mark>)
 	"date":    formatDay,

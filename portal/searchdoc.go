@@ -196,8 +196,16 @@ func facetLabel(facet, value string, names map[string]string, lang string) strin
 		return tr(lang, "facet."+value)
 	case "status":
 		return tr(lang, "status."+value)
+	case "format":
+		return formatLabel(lang, value)
 	}
 	return value
+}
+
+// formatLabel names a MIME type for people ("PDF", "Image JPEG"); a type without a
+// name is shown as is.
+func formatLabel(lang, mimeType string) string {
+	return trOr(lang, "mime."+mimeType, mimeType)
 }
 
 // RequestFromQuery reads a search from URL parameters as the page and the API do (the
@@ -215,13 +223,13 @@ func requestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
 	req := index.Request{Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), After: q.Get("after"),
 		Facets: q.Get("facets") != "0", Staff: isStaff}
 	if len(req.Query) > 1000 {
-		return req, fmt.Errorf("recherche trop longue (1000 caractères au plus): %w", sesam.ErrInvalid)
+		return req, sesam.Invalid("recherche trop longue (1000 caractères au plus)", "search too long (1000 characters at most)")
 	}
 	f := &req.Filters
 	f.Tenants, f.Producers, f.Levels, f.Keywords, f.Formats = q["tenant"], q["producer"], q["level"], q["keyword"], q["format"]
 	f.HasObject = q.Get("has_object")
 	if f.HasObject != "" && f.HasObject != "true" && f.HasObject != "false" {
-		return req, fmt.Errorf("has_object vaut true ou false: %w", sesam.ErrInvalid)
+		return req, sesam.Invalid("has_object vaut true ou false", "has_object is true or false")
 	}
 	if isStaff {
 		f.Status = q.Get("status")
@@ -235,14 +243,14 @@ func requestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
 		if v := q.Get(p.name); v != "" {
 			n, perr := strconv.Atoi(v)
 			if perr != nil || n < -9999 || n > 9999 {
-				return req, fmt.Errorf("année « %s » invalide: %w", v, sesam.ErrInvalid)
+				return req, sesam.Invalid(fmt.Sprintf("année « %s » invalide", v), fmt.Sprintf("invalid year %q", v))
 			}
 			*p.dst = &n
 		}
 	}
 	if v := q.Get("within"); v != "" {
 		if f.Within, err = strconv.ParseInt(v, 10, 64); err != nil || f.Within <= 0 {
-			return req, fmt.Errorf("unité « %s » invalide: %w", v, sesam.ErrInvalid)
+			return req, sesam.Invalid(fmt.Sprintf("unité « %s » invalide", v), fmt.Sprintf("invalid unit %q", v))
 		}
 	}
 	for _, p := range []struct {
@@ -251,7 +259,7 @@ func requestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
 	}{{"page", &req.Page}, {"size", &req.Size}} {
 		if v := q.Get(p.name); v != "" {
 			if *p.dst, err = strconv.Atoi(v); err != nil || *p.dst < 1 {
-				return req, fmt.Errorf("%s « %s » invalide: %w", p.name, v, sesam.ErrInvalid)
+				return req, sesam.Invalid(fmt.Sprintf("%s « %s » invalide", p.name, v), fmt.Sprintf("invalid %s %q", p.name, v))
 			}
 		}
 	}

@@ -13,6 +13,7 @@ type config struct {
 	OIDCClientSecret string
 	OIDCGroupsClaim  string
 	OIDCPostLogout   string
+	OIDCTrustEmail   string // trust e-mails whose email_verified claim is absent
 	LogLevel         string
 	SMTPURL          string
 	SearchRate       string // searches per client address per minute
@@ -37,6 +38,7 @@ func configFromEnv(getenv func(string) string) config {
 		OIDCClientSecret: getenv("SESAM_OIDC_CLIENT_SECRET"),
 		OIDCGroupsClaim:  getenv("SESAM_OIDC_GROUPS_CLAIM"),
 		OIDCPostLogout:   getenv("SESAM_OIDC_POST_LOGOUT_REDIRECT_URI"),
+		OIDCTrustEmail:   getenv("SESAM_OIDC_TRUST_UNVERIFIED_EMAIL"),
 		LogLevel:         getenv("SESAM_LOG_LEVEL"),
 		SMTPURL:          getenv("SESAM_SMTP_URL"),
 		SearchRate:       getenv("SESAM_SEARCH_RATE"),

@@ -36,6 +36,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 		searchRate = n
 	}
+	trustEmail := false
+	if v := e.cfg.OIDCTrustEmail; v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("SESAM_OIDC_TRUST_UNVERIFIED_EMAIL=%q: true or false", v)
+		}
+		trustEmail = b
+	}
 	log := newLogger(e)
 	st, err := openStore(ctx, e, true)
 	if err != nil {
@@ -70,7 +78,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	app, err := portal.New(ctx, portal.Config{Addr: *addr, BaseURL: base, DevLogin: *dev, DataDir: e.cfg.DataDir, AssetsDir: *assets, SearchRate: searchRate,
 		TrustedProxies: splitList(e.cfg.TrustedProxies), ProxyHeader: e.cfg.ProxyHeader,
 		OIDC: portal.OIDCConfig{Issuer: e.cfg.OIDCIssuer, ClientID: e.cfg.OIDCClientID, ClientSecret: e.cfg.OIDCClientSecret,
-			GroupsClaim: e.cfg.OIDCGroupsClaim, PostLogoutRedirectURI: e.cfg.OIDCPostLogout}},
+			GroupsClaim: e.cfg.OIDCGroupsClaim, PostLogoutRedirectURI: e.cfg.OIDCPostLogout, TrustUnverifiedEmail: trustEmail}},
 		portal.Deps{Store: st, Index: ix, Rights: rights, Journal: journal, Stamper: stamper, Log: log})
 	if err != nil {
 		return err
