@@ -1,11 +1,13 @@
 package pdftext
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +180,39 @@ func TestCappedBuffer(t *testing.T) {
 	n, err := io.WriteString(c, strings.Repeat("x", 25))
 	if n != 25 || err != nil || c.String() != strings.Repeat("x", 10) {
 		t.Errorf("wrote %d, %v, kept %q; want 25, nil, 10 x", n, err, c.String())
+	}
+}
+
+// TestInflatingStreamsAreBounded: pdfcpu runs in the importer's process, so a small PDF
+// whose page content and XMP metadata inflate to hundreds of megabytes (here 128 MiB of
+// spaces each, half a megabyte compressed) must cost no more than the examination
+// budgets. The page counts as drawn (so OCR may still look at it), and the whole
+// inspection allocates a small fraction of what the streams inflate to (pdfcpu's own
+// PageContent took 2 GB for a 1 GiB stream).
+func TestInflatingStreamsAreBounded(t *testing.T) {
+	const inflated, budget = 128 << 20, 48 << 20
+	bomb := flateStream(t, "", spaces(inflated))
+	path := writeFile(t, "bombe.pdf", buildPDF(
+		[]byte("<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>"),
+		[]byte("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+		[]byte("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"),
+		bomb,
+		bytes.Replace(bomb, []byte("<< "), []byte("<< /Type /Metadata /Subtype /XML "), 1),
+	))
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f, err := inspect(context.Background(), path, []int{0}, 1, time.Minute)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatalf("inspect: %v", err)
+	}
+	if f.pages != 1 || f.look(0) != lookUnknown {
+		t.Errorf("%d pages, look %d; want 1 page that counts as drawn (%d)", f.pages, f.look(0), lookUnknown)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	if alloc > budget {
+		t.Errorf("inspecting allocated %d MiB for streams inflating to %d MiB; want at most %d MiB",
+			alloc>>20, inflated>>20, budget>>20)
 	}
 }
