@@ -121,7 +121,7 @@ func TestTimeoutKills(t *testing.T) {
 	sleep, _ := exec.LookPath("sleep")
 	x.tools["sleep"] = sleep
 	start := time.Now()
-	err := x.run(context.Background(), 100*time.Millisecond, "sleep", []string{"30"}, drain)
+	err := x.run(context.Background(), limits{wall: 100 * time.Millisecond}, "sleep", []string{"30"}, drain)
 	if reasonOf(err) != reasonTimeout || time.Since(start) > 5*time.Second {
 		t.Errorf("sleep 30 with a 100 ms timeout: %v after %s; want %q at once", err, time.Since(start), reasonTimeout)
 	}
@@ -131,6 +131,19 @@ func TestTimeoutKills(t *testing.T) {
 	r := x.Extract(context.Background(), corpusFile("texlive__fbook_tex-pour-l-impatient.pdf"))
 	if r.Status != StatusError || r.Reason != reasonTimeout || time.Since(start) > 5*time.Second {
 		t.Errorf("1 ms timeout: got %s %q after %s; want error %q at once", r.Status, r.Reason, time.Since(start), reasonTimeout)
+	}
+}
+
+// TestCPULimit: a tool that spins is stopped by its processor time, not by the wall
+// clock (which load stretches): the wall-clock limit here is far away.
+func TestCPULimit(t *testing.T) {
+	needTools(t, "prlimit", "sh")
+	x := New(Options{OCR: OCROff})
+	sh, _ := exec.LookPath("sh")
+	x.tools["sh"] = sh
+	err := x.run(context.Background(), limits{cpu: time.Second, wall: time.Hour}, "sh", []string{"-c", "while :; do :; done"}, drain)
+	if reasonOf(err) != reasonCPU {
+		t.Errorf("a spinning shell with 1 s of processor time: %v (%q), want %q", err, reasonOf(err), reasonCPU)
 	}
 }
 
