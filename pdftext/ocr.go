@@ -193,7 +193,7 @@ func applyOCR(p *page, text string, err error, r *Result) {
 		r.Detail = joinNotes(r.Detail, fmt.Sprintf("ocr page %d: %v", p.Number, err))
 		return
 	}
-	t := fold(text)
+	t := fold(text, false) // tesseract writes accented letters whole
 	if wordChars(t) < minPageChars {
 		p.why = "aucun texte reconnu par l'OCR"
 		return

@@ -250,8 +250,9 @@ func (x *Extractor) extract(ctx context.Context, path string, r *Result) error {
 // pdfcpu then looks at.
 func foldPages(layer []string) (folded []string, bare []int) {
 	folded = make([]string, len(layer))
+	accents := spacedAccents(layer...)
 	for i, t := range layer {
-		folded[i] = fold(t)
+		folded[i] = fold(t, accents)
 		if wordChars(folded[i]) < minPageChars {
 			bare = append(bare, i)
 		}
