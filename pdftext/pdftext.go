@@ -345,3 +345,29 @@ func reasonOf(err error) string {
 	}
 	return "erreur interne d'extraction"
 }
+
+// transientReasons are the parts of a reason that say the machine, not the file, kept
+// the text from being read: time under load, a tool or language not installed, OCR
+// turned off, an interrupted import.
+var transientReasons = []string{
+	reasonTimeout, reasonOCRTimeout, reasonInterrupted, "non installé", "OCR indisponible",
+	"OCR désactivé", "outil d'extraction introuvable",
+}
+
+// Transient reports whether a stored text status may change when the same file is
+// extracted again: text never extracted (status ""), or missing for a reason of the
+// machine's (see transientReasons) rather than of the file's.
+func Transient(status Status, reason string) bool {
+	switch status {
+	case "":
+		return true
+	case StatusOK:
+		return false
+	}
+	for _, r := range transientReasons {
+		if strings.Contains(reason, r) {
+			return true
+		}
+	}
+	return false
+}
