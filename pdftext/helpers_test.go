@@ -20,15 +20,17 @@ var corpusDir = filepath.Join("..", "..", "shared", "testdata", "pdf")
 
 func corpusFile(name string) string { return filepath.Join(corpusDir, name) }
 
-// corpus lists the shared PDFs; under -short it leaves out those above 2 MB so that
-// `go test -short` stays quick on a shared two-core machine.
+// corpus lists the shared PDFs. By default it leaves out those above 2 MB (six books
+// and manuals, two thirds of the pages), so that `make test` stays quick on a shared
+// two-core machine; SESAM_PDF_CORPUS=full (set by .ci/run) takes them all, unless
+// -short.
 func corpus(t testing.TB) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(corpusDir, "*.pdf"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no PDF in %s: %v", corpusDir, err)
 	}
-	if !testing.Short() {
+	if os.Getenv("SESAM_PDF_CORPUS") == "full" && !testing.Short() {
 		return files
 	}
 	var small []string
@@ -51,16 +53,24 @@ func needTools(t testing.TB, tools ...string) {
 }
 
 // plainPages is what plain `pdftotext -enc UTF-8` gives, split at its form feeds: the
-// reference our text is compared with.
+// reference our text is compared with. Results are kept for the run, as extractCached
+// keeps ours.
 func plainPages(t testing.TB, path string) []string {
 	t.Helper()
+	if p, ok := plainCache.Load(path); ok {
+		return p.([]string)
+	}
 	out, err := exec.Command("pdftotext", "-q", "-enc", "UTF-8", path, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext %s: %v", path, err)
 	}
 	pages := strings.Split(string(out), "\f")
-	return pages[:len(pages)-1] // pdftotext ends every page, the last one too, with \f
+	pages = pages[:len(pages)-1] // pdftotext ends every page, the last one too, with \f
+	plainCache.Store(path, pages)
+	return pages
 }
+
+var plainCache sync.Map
 
 // words splits text as a search index would: lower-case runs of letters, marks and
 // digits.
