@@ -83,8 +83,8 @@ func importOne(ctx context.Context, e *env, st *store.Store, tenant, path string
 	case res.Already:
 		fmt.Fprintf(e.stdout, "unchanged %s: already imported as transfer %d, nothing written\n", name, res.TransferID)
 	case res.Added > 0:
-		fmt.Fprintf(e.stdout, "completed %s: transfer %d, %d objects added (imported before without their bytes), %d bytes, %.2f s\n",
-			name, res.TransferID, res.Added, res.Bytes, res.Duration.Seconds())
+		fmt.Fprintf(e.stdout, "completed %s: transfer %d, %d objects added (imported before without their bytes), %d bytes, %.2f s%s\n",
+			name, res.TransferID, res.Added, res.Bytes, res.Duration.Seconds(), tally.summary())
 	default:
 		fmt.Fprintf(e.stdout, "imported  %s: transfer %d, %d units, %d objects, %d bytes, %.2f s%s\n",
 			name, res.TransferID, res.Units, res.Objects, res.Bytes, res.Duration.Seconds(), tally.summary())
