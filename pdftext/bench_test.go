@@ -2,6 +2,7 @@ package pdftext
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -45,8 +46,10 @@ func textLayerFiles(b *testing.B) ([]string, int) {
 func BenchmarkExtract(b *testing.B) {
 	needTools(b, "pdftotext")
 	files, pages := textLayerFiles(b)
-	x := New(Options{OCR: OCROff, Workers: 1})
+	opts, peak := measuredTools(b, Options{OCR: OCROff, Workers: 1})
+	x := New(opts)
 	b.Run("sesam", func(b *testing.B) {
+		defer peak.report(b)
 		benchPages(b, pages, func() {
 			for _, f := range files {
 				if r := x.Extract(context.Background(), f); r.Status == StatusError {
@@ -57,13 +60,14 @@ func BenchmarkExtract(b *testing.B) {
 	})
 	for _, mode := range []string{"text", "tsv"} {
 		b.Run("pdftotext-"+mode, func(b *testing.B) {
+			defer peak.report(b)
 			benchPages(b, pages, func() {
 				for _, f := range files {
 					args := []string{"-enc", "UTF-8", f, "-"}
 					if mode == "tsv" {
 						args = append([]string{"-tsv"}, args...)
 					}
-					runPlain(b, "pdftotext", args...)
+					peak.run(b, "pdftotext", args...)
 				}
 			})
 		})
@@ -82,7 +86,8 @@ func BenchmarkExtractAll(b *testing.B) {
 // pdftoppm and tesseract run alone with the same settings.
 func BenchmarkOCR(b *testing.B) {
 	needTools(b, "pdftoppm", "tesseract")
-	x := New(Options{OCR: OCRAuto, Workers: 1})
+	opts, peak := measuredTools(b, Options{OCR: OCRAuto, Workers: 1})
+	x := New(opts)
 	if ok, why := x.OCRAvailable(); !ok {
 		b.Skip(why)
 	}
@@ -93,6 +98,7 @@ func BenchmarkOCR(b *testing.B) {
 		pages += len(plainPages(b, files[i]))
 	}
 	b.Run("sesam", func(b *testing.B) {
+		defer peak.report(b)
 		benchPages(b, pages, func() {
 			for _, f := range files {
 				if r := x.Extract(context.Background(), f); r.Status != StatusOK {
@@ -102,13 +108,14 @@ func BenchmarkOCR(b *testing.B) {
 		})
 	})
 	b.Run("pdftoppm+tesseract", func(b *testing.B) {
+		defer peak.report(b)
 		dir := b.TempDir()
 		benchPages(b, pages, func() {
 			for _, f := range files {
 				for p := 1; p <= len(plainPages(b, f)); p++ {
 					n, img := strconv.Itoa(p), filepath.Join(dir, "p")
-					runPlain(b, "pdftoppm", "-r", "300", "-f", n, "-l", n, "-gray", "-singlefile", f, img)
-					runPlain(b, "tesseract", img+".pgm", "stdout", "-l", "fra", "--dpi", "300")
+					peak.run(b, "pdftoppm", "-r", "300", "-f", n, "-l", n, "-gray", "-singlefile", f, img)
+					peak.run(b, "tesseract", img+".pgm", "stdout", "-l", "fra", "--dpi", "300")
 				}
 			}
 		})
@@ -158,11 +165,61 @@ func cpuTime() time.Duration {
 	return total
 }
 
-func runPlain(b *testing.B, tool string, args ...string) {
+// toolPeaks records the peak resident size of every tool run, through GNU time: a
+// child's own rusage would not do, as Linux carries the peak of the Go process over to
+// the child it starts (vfork, then exec).
+type toolPeaks struct {
+	time string // /usr/bin/time; "" when missing: no peak is reported
+	log  string // where time appends one peak (KiB) per run
+}
+
+// measuredTools returns opts with the extractor's tools run through GNU time, and the
+// recorder of their peaks.
+func measuredTools(b *testing.B, opts Options) (Options, *toolPeaks) {
+	b.Helper()
+	p := &toolPeaks{log: filepath.Join(b.TempDir(), "peaks")}
+	if _, err := os.Stat("/usr/bin/time"); err != nil {
+		return opts, p
+	}
+	p.time = "/usr/bin/time"
+	dir := b.TempDir()
+	opts.lookPath = func(name string) (string, error) {
+		real, err := exec.LookPath(name)
+		if err != nil || name == "prlimit" {
+			return real, err
+		}
+		script := filepath.Join(dir, name)
+		body := fmt.Sprintf("#!/bin/sh\nexec %s -a -o '%s' -f %%M '%s' \"$@\"\n", p.time, p.log, real)
+		return script, os.WriteFile(script, []byte(body), 0o755)
+	}
+	return opts, p
+}
+
+// run runs a tool alone, its peak recorded.
+func (p *toolPeaks) run(b *testing.B, tool string, args ...string) {
 	cmd := exec.Command(tool, args...)
+	if p.time != "" {
+		cmd = exec.Command(p.time, append([]string{"-a", "-o", p.log, "-f", "%M", tool}, args...)...)
+	}
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("%s %v: %v", tool, args, err)
+	}
+}
+
+// report reports the highest peak of the tools run since the last report, and starts
+// afresh.
+func (p *toolPeaks) report(b *testing.B) {
+	data, _ := os.ReadFile(p.log)
+	os.Remove(p.log)
+	var peak int64
+	for line := range strings.Lines(string(data)) {
+		if kib, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64); err == nil {
+			peak = max(peak, kib)
+		}
+	}
+	if peak > 0 {
+		b.ReportMetric(float64(peak)/1024, "tool-peak-MB")
 	}
 }

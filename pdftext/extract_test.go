@@ -169,3 +169,30 @@ func TestForgedPageCount(t *testing.T) {
 		t.Errorf("detail %q does not tell the mismatch", r.Detail)
 	}
 }
+
+// TestTransient: the reasons a retry can change are told from those of the file itself.
+func TestTransient(t *testing.T) {
+	tests := []struct {
+		status Status
+		reason string
+		want   bool
+	}{
+		{"", "", true}, // imported with --no-text
+		{StatusError, reasonTimeout, true},
+		{StatusError, "pdftotext non installé (paquet poppler-utils)", true},
+		{StatusNoText, "pages numérisées sans couche texte ; OCR indisponible (tesseract non installé)", true},
+		{StatusPartial, "1 page sur 2 sans texte : pages numérisées sans couche texte ; " + reasonOCRTimeout, true},
+		{StatusError, reasonInterrupted, true},
+		{StatusOK, "", false},
+		{StatusError, reasonPassword, false},
+		{StatusError, reasonDamaged, false},
+		{StatusError, reasonCPU, false},
+		{StatusNoText, "pages sans couche texte ; échec de l'OCR (temps de calcul dépassé) ; " + reasonSlowRender, false},
+		{StatusNoText, causeBlank, false},
+	}
+	for _, tt := range tests {
+		if got := Transient(tt.status, tt.reason); got != tt.want {
+			t.Errorf("Transient(%q, %q) = %v, want %v", tt.status, tt.reason, got, tt.want)
+		}
+	}
+}

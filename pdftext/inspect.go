@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/filter"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -145,13 +146,25 @@ func readFacts(c context.Context, path string, bare []int, known int) (*facts, e
 		out.sizes = dims
 	}
 	out.looks = make([]look, ctx.PageCount)
+	look := func(i int) error {
+		// Past the timeout, inspect has given up: stop rather than work for nobody.
+		if err := c.Err(); err != nil {
+			return err
+		}
+		out.looks[i] = lookAt(ctx.XRefTable, i+1)
+		return nil
+	}
 	for _, i := range bare {
 		if i < ctx.PageCount {
-			out.looks[i] = lookAt(ctx.XRefTable, i+1)
+			if err := look(i); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i := known; i < ctx.PageCount; i++ {
-		out.looks[i] = lookAt(ctx.XRefTable, i+1)
+		if err := look(i); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -167,6 +180,7 @@ func readContext(c context.Context, path string) (*model.Context, int, error) {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
 	conf.Offline = true
+	conf.Limits.MaxDecodeBytes = maxDecodeBytes
 	ctx, err := pdfcpu.ReadWithContext(c, f, conf)
 	if errors.Is(err, pdfcpu.ErrWrongPassword) {
 		return nil, 0, fail(reasonPassword, "pdfcpu: %v", err)
@@ -217,6 +231,18 @@ func countPages(xt *model.XRefTable, declared int) int {
 // long is not blank.
 const maxLookBytes = 1 << 20
 
+// maxDecodeBytes bounds what pdfcpu decodes of any one stream while it reads a document
+// (object and cross-reference streams): real ones hold a few hundred kilobytes, and
+// pdfcpu runs in this process, so a decompression bomb must not reach its default
+// of 512 MiB.
+const maxDecodeBytes = 32 << 20
+
+// maxXMPBytes bounds the decoded XMP metadata read for the PDF/A claim.
+const maxXMPBytes = 4 << 20
+
+// errTooLong is a content stream longer than maxLookBytes once decoded.
+var errTooLong = errors.New("content stream over the examination budget")
+
 // lookAt tells what page n draws: an image, something else, or nothing at all.
 func lookAt(xt *model.XRefTable, n int) look {
 	d, _, inh, err := xt.PageDict(n, false)
@@ -226,16 +252,58 @@ func lookAt(xt *model.XRefTable, n int) look {
 	if inh != nil && drawsImage(xt, inh.Resources, 0) {
 		return lookImage
 	}
-	content, err := xt.PageContent(d, n)
+	content, err := pageContent(xt, d, maxLookBytes)
 	switch {
 	case errors.Is(err, model.ErrNoContent):
 		return lookBlank
-	case err != nil || len(content) > maxLookBytes:
+	case err != nil:
 		return lookUnknown
 	case paints(content):
 		return lookDrawn
 	}
 	return lookBlank
+}
+
+// pageContent decodes the content streams of page d, at most budget bytes in all:
+// decoding stops as soon as the budget is spent (errTooLong), so that a small stream
+// that inflates to gigabytes costs no more than the budget. pdfcpu's own PageContent
+// decodes everything first.
+func pageContent(xt *model.XRefTable, d types.Dict, budget int) ([]byte, error) {
+	o, _ := d.Find("Contents")
+	if o == nil {
+		return nil, model.ErrNoContent
+	}
+	o, err := xt.Dereference(o)
+	if err != nil || o == nil {
+		return nil, model.ErrNoContent
+	}
+	streams, ok := o.(types.Array)
+	if !ok {
+		streams = types.Array{o}
+	}
+	var out []byte
+	for _, s := range streams {
+		sd, _, err := xt.DereferenceStreamDict(s)
+		if err != nil {
+			return nil, err
+		}
+		if sd == nil {
+			continue
+		}
+		// Over the limit, pdfcpu's filters stop with ErrDecodeLimitExceeded.
+		room := int64(budget - len(out))
+		if err := sd.DecodeWithLimit(room + 1); err != nil {
+			if errors.Is(err, filter.ErrDecodeLimitExceeded) {
+				return nil, errTooLong
+			}
+			return nil, err
+		}
+		if int64(len(sd.Content)) > room {
+			return nil, errTooLong
+		}
+		out = append(out, sd.Content...)
+	}
+	return out, nil
 }
 
 // drawsImage reports whether resources hold an image, directly or in a form XObject (a
@@ -290,7 +358,7 @@ func pdfaClaim(xt *model.XRefTable) string {
 	if err != nil || sd == nil {
 		return ""
 	}
-	if err := sd.Decode(); err != nil {
+	if err := sd.DecodeWithLimit(maxXMPBytes); err != nil {
 		return ""
 	}
 	return pdfaFromXMP(sd.Content)

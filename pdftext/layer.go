@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // maxTextBytes bounds the text kept from one document: the 1280-page linuxcnc manual
@@ -22,10 +21,10 @@ const maxTextBytes = 64 << 20
 // compounds ("sous-\nsection" → "soussection"), while the word list keeps it, so that
 // rejoinHyphens can decide with the document's vocabulary. The word list also numbers
 // the pages, so empty pages cannot shift the numbering.
-func (x *Extractor) textLayer(ctx context.Context, path string, timeout time.Duration) ([]string, error) {
+func (x *Extractor) textLayer(ctx context.Context, path string, lim limits) ([]string, error) {
 	var pages []string
 	args := []string{"-tsv", "-enc", "UTF-8", "-eol", "unix", path, "-"}
-	err := x.run(ctx, timeout, "pdftotext", args, func(r io.Reader) error {
+	err := x.run(ctx, lim, "pdftotext", args, func(r io.Reader) error {
 		var err error
 		pages, err = parseTSV(r, maxTextBytes)
 		return err

@@ -11,26 +11,56 @@ import (
 // Normalize makes text extracted from a PDF comparable and searchable: NFC, ligatures and
 // compatibility forms folded (ﬁ, ﬂ, non-breaking and other special spaces, soft hyphens,
 // zero-width characters), old-TeX decomposed accents ("R´esultat", "a`", "connaı̂tre")
-// recomposed, control characters dropped, runs of spaces collapsed, and words hyphenated
-// across a line break rejoined when the joined word occurs elsewhere in s.
+// recomposed when s is written that way (see spacedAccents), control characters
+// dropped, runs of spaces collapsed, and words hyphenated across a line break rejoined
+// (see rejoinHyphens).
 //
 // The index and the tests run query and reference text through it too, so that both
 // sides of a comparison are normalised the same way.
 func Normalize(s string) string {
-	f := fold(s)
+	f := fold(s, spacedAccents(s))
 	return rejoinHyphens(f, vocabulary(f))
 }
 
 // fold is Normalize without the hyphenation rule, which needs the vocabulary of the
 // whole document: Extract folds every page first, then rejoins with the document's
-// vocabulary.
-func fold(s string) string {
+// vocabulary. Spacing accents beside a letter are recomposed only when accents says
+// the document writes its accents that way.
+func fold(s string, accents bool) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	rs := mapRunes([]rune(s))
-	rs = recomposeAccents(rs)
+	rs = recomposeAccents(rs, accents)
 	return tidySpaces(norm.NFC.String(string(rs)))
+}
+
+// spacedAccents tells a document whose accents come apart from their letters (old pdfTeX
+// fonts: "R´esultat", "d´ej`a") from one that uses a spacing accent for something else,
+// most often "´" for an apostrophe ("l´entreprise", "qu´elle"): old pdfTeX output has no
+// precomposed accented letter at all, so spacing accents are recomposed only when
+// precomposed letters are fewer than a tenth of the spacing accents beside a letter.
+func spacedAccents(texts ...string) bool {
+	var precomposed, spaced int
+	for _, t := range texts {
+		prevLetter := false
+		for i, r := range t {
+			letter := unicode.IsLetter(r)
+			switch {
+			case precomposedLetters[r]:
+				precomposed++
+			case spacingAccents[r] != 0 && (prevLetter || startsWithLetter(t[i+utf8.RuneLen(r):])):
+				spaced++
+			}
+			prevLetter = letter
+		}
+	}
+	return spaced > 0 && precomposed*10 < spaced
+}
+
+func startsWithLetter(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLetter(r)
 }
 
 // mapRunes folds compatibility characters one by one (see appendFolded) and joins lines
@@ -46,7 +76,11 @@ func mapRunes(in []rune) []rune {
 			out = append(out, '\n')
 		case r == '\u00AD':
 			// A soft hyphen at a line end joins the two halves; elsewhere it is invisible.
+			// Chromium writes the visible hyphen after it ("délibéra\u00AD‐\ntion").
 			j := i + 1
+			if j < len(in) && isHyphen(in[j]) {
+				j++
+			}
 			for j < len(in) && (in[j] == ' ' || in[j] == '\t') {
 				j++
 			}
@@ -93,6 +127,8 @@ func isCompatForm(r rune) bool {
 		(r >= 0x1D400 && r <= 0x1D7FF)
 }
 
+func isHyphen(r rune) bool { return r == '-' || r == '\u2010' || r == '\u2011' }
+
 func isCombining(r rune) bool { return r >= '\u0300' && r <= '\u036F' }
 
 // spacingAccents maps the spacing accents that pdfTeX fonts put beside a letter to the
@@ -111,7 +147,20 @@ var spacingAccents = map[rune]rune{
 
 // frenchLetters are the only letters an orphan accent is recomposed into: restricting to
 // French keeps "pre´cis" from becoming "prećis" and code such as `make` untouched.
-var frenchLetters = composeTable("àâäçéèêëîïôöùûüÿñÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑ")
+var frenchLetters = composeTable(frenchAccented)
+
+// precomposedLetters are the same letters, by themselves.
+var precomposedLetters = letterSet(frenchAccented)
+
+const frenchAccented = "àâäçéèêëîïôöùûüÿñÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑ"
+
+func letterSet(letters string) map[rune]bool {
+	m := make(map[rune]bool)
+	for _, l := range letters {
+		m[l] = true
+	}
+	return m
+}
 
 // composeTable indexes letters by their base letter and combining mark.
 func composeTable(letters string) map[[2]rune]rune {
@@ -129,11 +178,15 @@ func composeTable(letters string) map[[2]rune]rune {
 // recomposeAccents attaches an accent that stands apart from its letter, as old pdfTeX
 // documents come out of pdftotext: "R´esultat", "d´ej`a", "a` la", "R´ esultat", or a
 // combining mark placed before its letter. The accent goes to the letter after it when
-// that makes a French letter, else to the letter before it.
-func recomposeAccents(in []rune) []rune {
+// that makes a French letter, else to the letter before it. Spacing accents are left
+// alone unless spaced is set (see spacedAccents); combining marks are always placed.
+func recomposeAccents(in []rune, spaced bool) []rune {
 	out := make([]rune, 0, len(in))
 	for i := 0; i < len(in); i++ {
 		mark, ok := accentMark(in, i)
+		if ok && !spaced && !isCombining(in[i]) {
+			ok = false
+		}
 		if !ok {
 			out = append(out, in[i])
 			continue
@@ -250,26 +303,53 @@ func tidySpaces(s string) string {
 	return strings.Trim(b.String(), "\n")
 }
 
-// vocabulary is the set of lower-case words of a document, used to decide whether a word
-// hyphenated across a line break is one word.
-func vocabulary(texts ...string) map[string]bool {
-	v := make(map[string]bool)
+// lexicon is what a document says about its words, to decide whether a word
+// hyphenated across a line break is one word or a compound: how often each lower-case
+// word occurs, and how often as one half of a line-end hyphenation, which does not make
+// it a word.
+type lexicon struct {
+	words  map[string]int
+	halves map[string]int
+}
+
+// has reports whether w occurs in the document other than as half of a hyphenation.
+func (l lexicon) has(w string) bool {
+	w = strings.ToLower(w)
+	return l.words[w] > l.halves[w]
+}
+
+// vocabulary gathers the lexicon of a document's texts.
+func vocabulary(texts ...string) lexicon {
+	l := lexicon{words: map[string]int{}, halves: map[string]int{}}
 	for _, t := range texts {
 		for w := range strings.FieldsFuncSeq(t, notWordRune) {
-			v[strings.ToLower(w)] = true
+			l.words[strings.ToLower(w)]++
+		}
+		for rest := t; ; {
+			i := strings.Index(rest, "-\n")
+			if i < 0 {
+				break
+			}
+			left, right := trailingWord(rest[:i]), leadingWord(rest[i+2:])
+			if left != "" && right != "" {
+				l.halves[strings.ToLower(left)]++
+				l.halves[strings.ToLower(right)]++
+			}
+			rest = rest[i+2:]
 		}
 	}
-	return v
+	return l
 }
 
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) }
 
-// rejoinHyphens rejoins a word hyphenated at a line end ("exam-\nple") into "example"
-// when "example" occurs in vocab, that is elsewhere in the document; otherwise the word
-// keeps its hyphen on one line ("sous-\nsection" → "sous-section"), as it is then more
-// likely a compound. pdftotext's own text mode always drops the hyphen, which glues
-// compounds ("soussection"): that is why Extract reads words, not its text mode.
-func rejoinHyphens(s string, vocab map[string]bool) string {
+// rejoinHyphens rejoins a word hyphenated at a line end ("compréhen-\nsion") into
+// "compréhension", unless the hyphen belongs there: the word keeps its hyphen on one
+// line ("sous-\nsection" → "sous-section") when both halves are words of the document
+// and the joined form is not. pdftotext's own text mode always drops the hyphen, which
+// glues compounds ("soussection"): that is why Extract reads words, not its text mode.
+// A capital after the break (a name, "Jean-\nPierre") is left as it is.
+func rejoinHyphens(s string, lex lexicon) string {
 	if !strings.Contains(s, "-\n") {
 		return s
 	}
@@ -277,7 +357,7 @@ func rejoinHyphens(s string, vocab map[string]bool) string {
 	out := make([]string, 0, len(lines))
 	cur := lines[0]
 	for _, next := range lines[1:] {
-		joined, ok := joinHyphenated(cur, next, vocab)
+		joined, ok := joinHyphenated(cur, next, lex)
 		if ok {
 			cur = joined
 			continue
@@ -290,23 +370,26 @@ func rejoinHyphens(s string, vocab map[string]bool) string {
 }
 
 // joinHyphenated joins line and next when line ends with a hyphenated word part.
-func joinHyphenated(line, next string, vocab map[string]bool) (string, bool) {
+func joinHyphenated(line, next string, lex lexicon) (string, bool) {
 	head, ok := strings.CutSuffix(line, "-")
 	if !ok {
 		return "", false
 	}
 	left := trailingWord(head)
 	right := leadingWord(next)
-	if left == "" || right == "" {
+	switch {
+	case left == "" || right == "":
 		return "", false
-	}
-	if vocab[strings.ToLower(left+right)] {
+	case lex.has(left + right):
 		return head + next, true
 	}
-	if first, _ := utf8.DecodeRuneInString(right); unicode.IsLower(first) {
+	if first, _ := utf8.DecodeRuneInString(right); !unicode.IsLower(first) {
+		return "", false
+	}
+	if lex.has(left) && lex.has(right) {
 		return line + next, true
 	}
-	return "", false
+	return head + next, true
 }
 
 func trailingWord(s string) string {

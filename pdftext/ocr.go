@@ -33,7 +33,7 @@ func (x *Extractor) probeOCR() (bool, string) {
 		return false, "OCR indisponible (pdftoppm non installé)"
 	}
 	langs := map[string]bool{}
-	err := x.run(context.Background(), 10*time.Second, "tesseract", []string{"--list-langs"}, func(r io.Reader) error {
+	err := x.run(context.Background(), limits{cpu: 10 * time.Second, wall: x.opts.Timeout}, "tesseract", []string{"--list-langs"}, func(r io.Reader) error {
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
 			langs[strings.TrimSpace(sc.Text())] = true
@@ -51,8 +51,21 @@ func (x *Extractor) probeOCR() (bool, string) {
 	return true, ""
 }
 
+// Why OCR stopped before the end of a document.
+const (
+	reasonSlowRender = "OCR interrompu : rendu trop lent"
+	reasonOCRTimeout = "OCR interrompu : délai du document dépassé"
+)
+
+// maxSlowPages is how many pages in a row may run out of time before OCR gives up on a
+// document: the pages of a document are alike, and a page that spins (a 0.1 pt tiling
+// pattern) would make every page wait its full limit.
+const maxSlowPages = 2
+
 // recognize reads by OCR the pages that need it (all of them with OCRForce), up to
-// OCRMaxPages, several at a time within the extractor's workers.
+// OCRMaxPages, several at a time within the extractor's workers. It stops at the
+// document's OCRTimeout, or when maxSlowPages pages in a row ran out of time; the
+// pages left say why.
 func (x *Extractor) recognize(ctx context.Context, path string, f *facts, pages []*page, r *Result) {
 	targets := x.ocrTargets(pages)
 	if len(targets) == 0 {
@@ -67,17 +80,86 @@ func (x *Extractor) recognize(ctx context.Context, path string, f *facts, pages 
 		return
 	}
 	defer os.RemoveAll(dir)
-	var mu sync.Mutex
+	octx, cancel := context.WithTimeout(ctx, x.opts.OCRTimeout)
+	defer cancel()
+	run := &ocrRun{cancel: cancel, r: r}
+	next := make(chan *page)
 	var wg sync.WaitGroup
-	for _, p := range targets {
+	for range min(x.opts.Workers, len(targets)) {
 		wg.Go(func() {
-			text, err := x.safeOCRPage(ctx, path, dir, p.Number, f.size(p.Number))
-			mu.Lock()
-			defer mu.Unlock()
-			applyOCR(p, text, err, r)
+			for p := range next {
+				text, err := x.safeOCRPage(octx, path, dir, p.Number, f.size(p.Number))
+				run.done(p, text, err)
+			}
 		})
 	}
+	feed(octx, next, targets)
 	wg.Wait()
+	run.finish(ctx, octx, targets)
+}
+
+// feed hands the pages to the workers, in order, until ctx ends.
+func feed(ctx context.Context, next chan<- *page, targets []*page) {
+	defer close(next)
+	for _, p := range targets {
+		select {
+		case next <- p:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// ocrRun follows the OCR of one document: the pages done and the slow pages in a row.
+type ocrRun struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	r      *Result
+	slow   int  // pages in a row that ran out of time
+	gaveUp bool // stopped after maxSlowPages slow pages
+	seen   map[*page]bool
+}
+
+// done keeps what OCR read on page p, and stops the document after too many slow pages.
+func (o *ocrRun) done(p *page, text string, err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.seen == nil {
+		o.seen = map[*page]bool{}
+	}
+	if o.gaveUp {
+		return // killed by our own stop: finish says why
+	}
+	o.seen[p] = true
+	applyOCR(p, text, err, o.r)
+	switch reasonOf(err) {
+	case reasonTimeout, reasonCPU:
+		o.slow++
+	default:
+		o.slow = 0
+	}
+	if err != nil && o.slow >= maxSlowPages {
+		o.gaveUp = true
+		o.cancel()
+	}
+}
+
+// finish says on the pages OCR did not reach why it stopped. A stop of the import
+// itself (ctx) is Extract's to report.
+func (o *ocrRun) finish(ctx, octx context.Context, targets []*page) {
+	if ctx.Err() != nil || octx.Err() == nil {
+		return
+	}
+	why := reasonOCRTimeout
+	if o.gaveUp {
+		why = reasonSlowRender
+	}
+	for _, p := range targets {
+		if !o.seen[p] || (p.Source != SourceOCR && strings.Contains(p.why, reasonInterrupted)) {
+			p.why = why
+		}
+	}
+	o.r.Detail = joinNotes(o.r.Detail, "ocr: "+why)
 }
 
 // ocrTargets picks the pages to OCR and notes on the others why they get no OCR.
@@ -111,7 +193,7 @@ func applyOCR(p *page, text string, err error, r *Result) {
 		r.Detail = joinNotes(r.Detail, fmt.Sprintf("ocr page %d: %v", p.Number, err))
 		return
 	}
-	t := fold(text)
+	t := fold(text, false) // tesseract writes accented letters whole
 	if wordChars(t) < minPageChars {
 		p.why = "aucun texte reconnu par l'OCR"
 		return
@@ -136,14 +218,14 @@ func (x *Extractor) ocrPage(ctx context.Context, path, dir string, n int, size t
 	base := filepath.Join(dir, "page-"+strconv.Itoa(n))
 	num := strconv.Itoa(n)
 	render := []string{"-r", strconv.Itoa(dpi), "-f", num, "-l", num, "-gray", "-singlefile", path, base}
-	if err := x.run(ctx, x.opts.Timeout, "pdftoppm", render, drain); err != nil {
+	if err := x.run(ctx, x.limits(), "pdftoppm", render, drain); err != nil {
 		return "", err
 	}
 	img := base + ".pgm"
 	defer os.Remove(img)
 	var out strings.Builder
 	read := []string{img, "stdout", "-l", x.opts.OCRLang, "--dpi", strconv.Itoa(dpi)}
-	err := x.run(ctx, x.opts.Timeout, "tesseract", read, func(r io.Reader) error {
+	err := x.run(ctx, x.limits(), "tesseract", read, func(r io.Reader) error {
 		_, err := io.Copy(&out, io.LimitReader(r, maxOCRBytes))
 		return err
 	})

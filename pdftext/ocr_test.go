@@ -2,12 +2,14 @@ package pdftext
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -173,5 +175,78 @@ func TestOCRGarbledFont(t *testing.T) {
 	}
 	if strings.ContainsAny(r.Pages[0].Text, "+%") {
 		t.Errorf("page text %q still holds the garbled layer", r.Pages[0].Text)
+	}
+}
+
+// slowRender is a PDF of n pages that each take pdftoppm minutes to render: a 0.1 pt
+// tiling pattern fills the page. It weighs 1 KB.
+func slowRender(t *testing.T, n int) string {
+	t.Helper()
+	objs := [][]byte{
+		fmt.Appendf(nil, "<< /Type /Catalog /Pages 2 0 R >>"),
+		nil, // the page tree, below
+		[]byte("<< /Length 18 /Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 0.1 0.1] /XStep 0.1 /YStep 0.1 /Resources << >> /Matrix [1 0.3 -0.3 1 0 0] >>\nstream\n0 0 0.05 0.05 re f\nendstream"),
+		[]byte("<< /Length 36 >>\nstream\n/Pattern cs /P1 scn 0 0 595 842 re f\nendstream"),
+	}
+	var kids []string
+	for i := range n {
+		kids = append(kids, fmt.Sprintf("%d 0 R", 5+i))
+		objs = append(objs, []byte("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Pattern << /P1 3 0 R >> >> /Contents 4 0 R >>"))
+	}
+	objs[1] = fmt.Appendf(nil, "<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n)
+	return writeFile(t, "lent.pdf", buildPDF(objs...))
+}
+
+// countingPdftoppm makes the extractor run pdftoppm through a script that counts its
+// runs in a file, and returns how to read the count.
+func countingPdftoppm(t *testing.T, opts *Options) func() int {
+	t.Helper()
+	real, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		t.Skip("pdftoppm not installed")
+	}
+	dir := t.TempDir()
+	log, script := filepath.Join(dir, "runs"), filepath.Join(dir, "pdftoppm")
+	body := fmt.Sprintf("#!/bin/sh\necho run >> '%s'\nexec '%s' \"$@\"\n", log, real)
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts.lookPath = func(name string) (string, error) {
+		if name == "pdftoppm" {
+			return script, nil
+		}
+		return exec.LookPath(name)
+	}
+	return func() int {
+		b, _ := os.ReadFile(log)
+		return strings.Count(string(b), "run")
+	}
+}
+
+// TestOCRGivesUpOnSlowPages: a 1 KB document whose pages each spin pdftoppm is not read
+// to the end, page after page at the full limit: after two pages in a row run out of
+// time, OCR stops and the document says why. A deadline per document stops OCR too.
+func TestOCRGivesUpOnSlowPages(t *testing.T) {
+	needOCR(t)
+	needTools(t, "prlimit")
+	const pages = 8
+	path := slowRender(t, pages)
+	opts := Options{CPUTime: time.Second, Workers: 2}
+	runs := countingPdftoppm(t, &opts)
+	r := New(opts).Extract(context.Background(), path)
+	if r.Status != StatusNoText || !strings.Contains(r.Reason, reasonSlowRender) {
+		t.Errorf("got %s %q, want no_text saying %q", r.Status, r.Reason, reasonSlowRender)
+	}
+	// Two workers: the two slow pages, and at most one more started in between.
+	if n := runs(); n > 3 {
+		t.Errorf("pdftoppm ran %d times for %d pages, want at most 3", n, pages)
+	}
+
+	opts = Options{OCRTimeout: time.Nanosecond}
+	runs = countingPdftoppm(t, &opts)
+	r = New(opts).Extract(context.Background(), path)
+	if r.Status != StatusNoText || !strings.Contains(r.Reason, reasonOCRTimeout) || runs() != 0 {
+		t.Errorf("past the document's deadline: got %s %q after %d renderings, want no_text saying %q and none",
+			r.Status, r.Reason, runs(), reasonOCRTimeout)
 	}
 }

@@ -4,8 +4,9 @@
 //
 // The text layer comes from poppler's pdftotext; pages without one (scans) are rendered
 // with pdftoppm and read by tesseract when it is installed with the French language.
-// Every tool runs as a separate process, never through a shell, under a timeout and an
-// address-space limit, so that a hostile PDF cannot hang or exhaust the importer.
+// Every tool runs as a separate process, never through a shell, under processor-time,
+// wall-clock and address-space limits, so that a hostile PDF cannot hang or exhaust the
+// importer, and a loaded machine does not turn slowness into errors.
 // pdfcpu reads the page count, the encryption and the PDF/A claim.
 //
 // A file that cannot be read is not a Go error: its Result says so, in French for the
@@ -78,12 +79,14 @@ const (
 
 // Options bound and steer the extraction. Zero values take the defaults.
 type Options struct {
-	Timeout     time.Duration // per external command (default 60 s); pdftotext gets more for long documents
+	CPUTime     time.Duration // processor time per external command (default 60 s), via prlimit; pdftotext gets more for long documents
+	Timeout     time.Duration // wall-clock time per external command and for pdfcpu (default 5 min): load slows a tool, so this only stops what waits
 	MaxBytes    int64         // input size limit (default 512 MiB)
 	MemLimit    uint64        // address-space limit of each child process (default 1 GiB), via prlimit
 	OCR         OCRMode       // default OCRAuto
 	OCRLang     string        // tesseract language (default "fra")
 	OCRMaxPages int           // OCR work per document (default 50); further pages get no text
+	OCRTimeout  time.Duration // wall-clock time for the OCR of one document (default 15 min)
 	OCRDPI      int           // rendering resolution for OCR (default 300)
 	Workers     int           // concurrent external processes (default runtime.NumCPU())
 
@@ -92,8 +95,14 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
+	if o.CPUTime <= 0 {
+		o.CPUTime = 60 * time.Second
+	}
 	if o.Timeout <= 0 {
-		o.Timeout = 60 * time.Second
+		o.Timeout = 5 * time.Minute
+	}
+	if o.OCRTimeout <= 0 {
+		o.OCRTimeout = 15 * time.Minute
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 512 << 20
@@ -219,7 +228,7 @@ func (x *Extractor) extract(ctx context.Context, path string, r *Result) error {
 	if err != nil {
 		return err
 	}
-	layer, err := x.textLayer(ctx, abs, x.layerTimeout(size))
+	layer, err := x.textLayer(ctx, abs, x.layerLimits(size))
 	if err != nil {
 		return err
 	}
@@ -241,8 +250,9 @@ func (x *Extractor) extract(ctx context.Context, path string, r *Result) error {
 // pdfcpu then looks at.
 func foldPages(layer []string) (folded []string, bare []int) {
 	folded = make([]string, len(layer))
+	accents := spacedAccents(layer...)
 	for i, t := range layer {
-		folded[i] = fold(t)
+		folded[i] = fold(t, accents)
 		if wordChars(folded[i]) < minPageChars {
 			bare = append(bare, i)
 		}
@@ -288,11 +298,16 @@ func (x *Extractor) facts(ctx context.Context, path string, size int64, bare []i
 	return &facts{}, nil
 }
 
-// layerTimeout gives pdftotext more time for big files: the base timeout again per
-// 8 MiB. The 25 MB, 1280-page linuxcnc manual takes 2 s and gets 4 minutes: this only
-// stops what hangs.
-func (x *Extractor) layerTimeout(size int64) time.Duration {
-	return x.opts.Timeout * time.Duration(1+size/(8<<20))
+// layerLimits give pdftotext more time for big files: the base limits again per 8 MiB.
+// The 25 MB, 1280-page linuxcnc manual takes 2 s of processor time and gets 4 minutes:
+// this only stops what spins or hangs.
+func (x *Extractor) layerLimits(size int64) limits {
+	return x.limits().scaled(1 + size/(8<<20))
+}
+
+// limits are the limits of one run of a tool.
+func (x *Extractor) limits() limits {
+	return limits{cpu: x.opts.CPUTime, wall: x.opts.Timeout}
 }
 
 // humanSize writes a size the French way: "41 Ko", "512 Mo", "1,5 Go".
@@ -329,4 +344,30 @@ func reasonOf(err error) string {
 		return f.reason
 	}
 	return "erreur interne d'extraction"
+}
+
+// transientReasons are the parts of a reason that say the machine, not the file, kept
+// the text from being read: time under load, a tool or language not installed, OCR
+// turned off, an interrupted import.
+var transientReasons = []string{
+	reasonTimeout, reasonOCRTimeout, reasonInterrupted, "non installé", "OCR indisponible",
+	"OCR désactivé", "outil d'extraction introuvable",
+}
+
+// Transient reports whether a stored text status may change when the same file is
+// extracted again: text never extracted (status ""), or missing for a reason of the
+// machine's (see transientReasons) rather than of the file's.
+func Transient(status Status, reason string) bool {
+	switch status {
+	case "":
+		return true
+	case StatusOK:
+		return false
+	}
+	for _, r := range transientReasons {
+		if strings.Contains(reason, r) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,11 +1,14 @@
 package pdftext
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -119,7 +122,7 @@ func TestTimeoutKills(t *testing.T) {
 	sleep, _ := exec.LookPath("sleep")
 	x.tools["sleep"] = sleep
 	start := time.Now()
-	err := x.run(context.Background(), 100*time.Millisecond, "sleep", []string{"30"}, drain)
+	err := x.run(context.Background(), limits{wall: 100 * time.Millisecond}, "sleep", []string{"30"}, drain)
 	if reasonOf(err) != reasonTimeout || time.Since(start) > 5*time.Second {
 		t.Errorf("sleep 30 with a 100 ms timeout: %v after %s; want %q at once", err, time.Since(start), reasonTimeout)
 	}
@@ -132,15 +135,43 @@ func TestTimeoutKills(t *testing.T) {
 	}
 }
 
+// TestCPULimit: a tool that spins is stopped by its processor time, not by the wall
+// clock (which load stretches): the wall-clock limit here is far away.
+func TestCPULimit(t *testing.T) {
+	needTools(t, "prlimit", "sh")
+	x := New(Options{OCR: OCROff})
+	sh, _ := exec.LookPath("sh")
+	x.tools["sh"] = sh
+	err := x.run(context.Background(), limits{cpu: time.Second, wall: time.Hour}, "sh", []string{"-c", "while :; do :; done"}, drain)
+	if reasonOf(err) != reasonCPU {
+		t.Errorf("a spinning shell with 1 s of processor time: %v (%q), want %q", err, reasonOf(err), reasonCPU)
+	}
+}
+
 // TestMemoryLimit: a tool that needs more memory than allowed is stopped, and the
-// document says so.
+// document says so. The limit is a little above what pdftotext needs to start on this
+// machine (its libraries), so that it fails at once rather than after pages of work.
 func TestMemoryLimit(t *testing.T) {
 	needTools(t, "pdftotext", "prlimit")
-	x := New(Options{MemLimit: 24 << 20, OCR: OCROff})
+	x := New(Options{MemLimit: startupAddressSpace(t) + 2<<20, OCR: OCROff})
 	r := x.Extract(context.Background(), corpusFile("texlive__lshort-fr.pdf"))
 	if r.Status != StatusError || r.Reason != reasonMemory {
-		t.Errorf("24 MiB address space: got %s %q (%s), want error %q", r.Status, r.Reason, r.Detail, reasonMemory)
+		t.Errorf("%d MiB address space: got %s %q (%s), want error %q", x.opts.MemLimit>>20, r.Status, r.Reason, r.Detail, reasonMemory)
 	}
+}
+
+// startupAddressSpace is the least address space, to the MiB, in which pdftotext
+// starts (pdftotext -v).
+func startupAddressSpace(t *testing.T) uint64 {
+	t.Helper()
+	for mib := uint64(8); mib <= 256; mib++ {
+		cmd := exec.Command("prlimit", fmt.Sprintf("--as=%d", mib<<20), "pdftotext", "-v")
+		if cmd.Run() == nil {
+			return mib << 20
+		}
+	}
+	t.Fatal("pdftotext -v does not start in 256 MiB")
+	return 0
 }
 
 // TestExtractAllGoesOn: a bad file among good ones does not stop the others, results
@@ -178,5 +209,39 @@ func TestCappedBuffer(t *testing.T) {
 	n, err := io.WriteString(c, strings.Repeat("x", 25))
 	if n != 25 || err != nil || c.String() != strings.Repeat("x", 10) {
 		t.Errorf("wrote %d, %v, kept %q; want 25, nil, 10 x", n, err, c.String())
+	}
+}
+
+// TestInflatingStreamsAreBounded: pdfcpu runs in the importer's process, so a small PDF
+// whose page content and XMP metadata inflate to hundreds of megabytes (here 128 MiB of
+// spaces each, half a megabyte compressed) must cost no more than the examination
+// budgets. The page counts as drawn (so OCR may still look at it), and the whole
+// inspection allocates a small fraction of what the streams inflate to (pdfcpu's own
+// PageContent took 2 GB for a 1 GiB stream).
+func TestInflatingStreamsAreBounded(t *testing.T) {
+	const inflated, budget = 128 << 20, 48 << 20
+	bomb := flateStream(t, "", spaces(inflated))
+	path := writeFile(t, "bombe.pdf", buildPDF(
+		[]byte("<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>"),
+		[]byte("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+		[]byte("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>"),
+		bomb,
+		bytes.Replace(bomb, []byte("<< "), []byte("<< /Type /Metadata /Subtype /XML "), 1),
+	))
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f, err := inspect(context.Background(), path, []int{0}, 1, time.Minute)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatalf("inspect: %v", err)
+	}
+	if f.pages != 1 || f.look(0) != lookUnknown {
+		t.Errorf("%d pages, look %d; want 1 page that counts as drawn (%d)", f.pages, f.look(0), lookUnknown)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	if alloc > budget {
+		t.Errorf("inspecting allocated %d MiB for streams inflating to %d MiB; want at most %d MiB",
+			alloc>>20, inflated>>20, budget>>20)
 	}
 }

@@ -30,6 +30,7 @@ func fail(reason, format string, args ...any) *failure {
 // Reasons shared by several steps.
 const (
 	reasonTimeout     = "délai dépassé"
+	reasonCPU         = "temps de calcul dépassé"
 	reasonMemory      = "mémoire insuffisante pour lire ce fichier"
 	reasonInterrupted = "extraction interrompue"
 	reasonDamaged     = "fichier tronqué ou endommagé"
@@ -41,18 +42,31 @@ const (
 // print one line per object.
 const maxStderr = 16 << 10
 
+// limits bound one run of a tool: cpu is its processor time (prlimit --cpu), which
+// stops a tool that spins whatever the machine's load; wall is a much looser wall-clock
+// time, which stops a tool that waits for nothing (and bounds the run when prlimit is
+// missing).
+type limits struct {
+	cpu, wall time.Duration
+}
+
+// scaled multiplies both limits by n.
+func (l limits) scaled(n int64) limits {
+	return limits{cpu: l.cpu * time.Duration(n), wall: l.wall * time.Duration(n)}
+}
+
 // run runs one external tool, never through a shell, in its own process group, under
-// the address-space limit (prlimit) and the timeout, holding one of the extractor's
-// slots. consume reads its standard output as it comes; if consume fails, the tool is
-// killed. Errors are *failure values.
-func (x *Extractor) run(ctx context.Context, timeout time.Duration, tool string, args []string, consume func(io.Reader) error) error {
+// the address-space and processor-time limits (prlimit) and the wall-clock timeout,
+// holding one of the extractor's slots. consume reads its standard output as it comes;
+// if consume fails, the tool is killed. Errors are *failure values.
+func (x *Extractor) run(ctx context.Context, lim limits, tool string, args []string, consume func(io.Reader) error) error {
 	if err := x.acquire(ctx); err != nil {
 		return fail(reasonInterrupted, "%s: %v", tool, err)
 	}
 	defer x.release()
-	cctx, cancel := context.WithTimeout(ctx, timeout)
+	cctx, cancel := context.WithTimeout(ctx, lim.wall)
 	defer cancel()
-	cmd := x.command(cctx, tool, args)
+	cmd := x.command(cctx, tool, lim.cpu, args)
 	stderr := &cappedBuffer{max: maxStderr}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
@@ -68,16 +82,16 @@ func (x *Extractor) run(ctx context.Context, timeout time.Duration, tool string,
 	}
 	_, _ = io.Copy(io.Discard, out)
 	werr := cmd.Wait()
-	return x.classify(ctx, cctx, tool, timeout, cerr, werr, stderr.String())
+	return x.classify(ctx, cctx, tool, lim, cerr, werr, stderr.String())
 }
 
 // classify turns how a tool ended into a failure, or nil when it succeeded.
-func (x *Extractor) classify(parent, cctx context.Context, tool string, timeout time.Duration, cerr, werr error, stderr string) error {
+func (x *Extractor) classify(parent, cctx context.Context, tool string, lim limits, cerr, werr error, stderr string) error {
 	switch {
 	case parent.Err() != nil:
 		return fail(reasonInterrupted, "%s: %v", tool, parent.Err())
 	case errors.Is(cctx.Err(), context.DeadlineExceeded):
-		return fail(reasonTimeout, "%s: killed after %s", tool, timeout)
+		return fail(reasonTimeout, "%s: killed after %s (wall clock)", tool, lim.wall)
 	case cerr != nil:
 		var f *failure
 		if errors.As(cerr, &f) {
@@ -88,10 +102,26 @@ func (x *Extractor) classify(parent, cctx context.Context, tool string, timeout 
 		return nil
 	}
 	detail := fmt.Sprintf("%s: %v: %s", tool, werr, firstLines(stderr, 5))
-	if outOfMemory(werr, stderr) {
+	switch {
+	case outOfCPU(werr):
+		return &failure{reason: reasonCPU, detail: fmt.Sprintf("%s (processor time limit %s)", detail, lim.cpu)}
+	case outOfMemory(werr, stderr):
 		return &failure{reason: reasonMemory, detail: detail}
 	}
 	return &failure{reason: toolReason(tool, werr, stderr), detail: detail}
+}
+
+// outOfCPU recognises a tool stopped by its processor-time limit: the kernel sends
+// SIGXCPU at the soft limit, SIGKILL at the hard one (we kill only on the wall clock,
+// which classify has already told apart).
+func outOfCPU(werr error) bool {
+	var ee *exec.ExitError
+	if errors.As(werr, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return ws.Signal() == syscall.SIGXCPU || ws.Signal() == syscall.SIGKILL
+		}
+	}
+	return false
 }
 
 // outOfMemory recognises a tool that hit the address-space limit: allocation failures
@@ -132,14 +162,16 @@ func toolReason(tool string, werr error, stderr string) string {
 }
 
 // command builds the process: prlimit in front when available (it execs the tool, so the
-// limit and the process are the same), a fresh process group so that a kill reaches
-// anything the tool started, and a bounded wait for its pipes after the kill.
-func (x *Extractor) command(ctx context.Context, tool string, args []string) *exec.Cmd {
+// limits and the process are the same), a fresh process group so that a kill reaches
+// anything the tool started, and a bounded wait for its pipes after the kill. The
+// processor-time hard limit comes a second after the soft one, so that the tool first
+// gets SIGXCPU.
+func (x *Extractor) command(ctx context.Context, tool string, cpu time.Duration, args []string) *exec.Cmd {
 	path := x.tools[tool]
 	var cmd *exec.Cmd
-	if lim := x.tools["prlimit"]; lim != "" && x.opts.MemLimit > 0 {
-		full := append([]string{"--as=" + strconv.FormatUint(x.opts.MemLimit, 10), "--core=0", "--", path}, args...)
-		cmd = exec.CommandContext(ctx, lim, full...)
+	if lim := x.tools["prlimit"]; lim != "" {
+		full := append(x.prlimits(cpu), "--core=0", "--", path)
+		cmd = exec.CommandContext(ctx, lim, append(full, args...)...)
 	} else {
 		cmd = exec.CommandContext(ctx, path, args...)
 	}
@@ -149,6 +181,18 @@ func (x *Extractor) command(ctx context.Context, tool string, args []string) *ex
 	// Tesseract would start one thread per core in each of our parallel workers.
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	return cmd
+}
+
+// prlimits are prlimit's options for the address space and the processor time.
+func (x *Extractor) prlimits(cpu time.Duration) []string {
+	var opts []string
+	if x.opts.MemLimit > 0 {
+		opts = append(opts, "--as="+strconv.FormatUint(x.opts.MemLimit, 10))
+	}
+	if secs := int64((cpu + time.Second - 1) / time.Second); secs > 0 {
+		opts = append(opts, fmt.Sprintf("--cpu=%d:%d", secs, secs+1))
+	}
+	return opts
 }
 
 func (x *Extractor) acquire(ctx context.Context) error {

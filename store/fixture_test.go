@@ -15,11 +15,17 @@ import (
 // whose bytes are content, and returns the folder.
 func writeSIP(t testing.TB, title, content string) string {
 	t.Helper()
+	return writeSIPFile(t, title, "doc.txt", "text/plain", content)
+}
+
+// writeSIPFile is writeSIP with the object's file name and declared MIME type.
+func writeSIPFile(t testing.TB, title, filename, mime, content string) string {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "content"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "content", "doc.txt"), []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "content", filename), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	sum := sha512.Sum512([]byte(content))
@@ -32,11 +38,11 @@ func writeSIP(t testing.TB, title, content string) string {
   <DataObjectPackage>
     <BinaryDataObject id="BDO1">
       <DataObjectVersion>BinaryMaster_1</DataObjectVersion>
-      <Uri>content/doc.txt</Uri>
+      <Uri>content/%[4]s</Uri>
       <MessageDigest algorithm="SHA-512">%[2]s</MessageDigest>
       <Size>%[3]d</Size>
-      <FormatIdentification><MimeType>text/plain</MimeType></FormatIdentification>
-      <FileInfo><Filename>doc.txt</Filename></FileInfo>
+      <FormatIdentification><MimeType>%[5]s</MimeType></FormatIdentification>
+      <FileInfo><Filename>%[4]s</Filename></FileInfo>
     </BinaryDataObject>
     <DescriptiveMetadata>
       <ArchiveUnit id="AU1">
@@ -52,7 +58,7 @@ func writeSIP(t testing.TB, title, content string) string {
   <ArchivalAgency><Identifier>CDG59</Identifier></ArchivalAgency>
   <TransferringAgency><Identifier>TEST</Identifier></TransferringAgency>
 </ArchiveTransfer>
-`, title, hex.EncodeToString(sum[:]), len(content))
+`, title, hex.EncodeToString(sum[:]), len(content), filename, mime)
 	if err := os.WriteFile(filepath.Join(dir, "manifest.xml"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}

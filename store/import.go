@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,6 +20,9 @@ type ImportOptions struct {
 	Limits seda.Limits
 	// Text extracts the text of PDF objects; nil leaves their text status empty.
 	Text *pdftext.Extractor
+	// OnText, when set, is told the text extracted from each PDF object (to count and
+	// log what failed).
+	OnText func(b *seda.BinaryObject, r *pdftext.Result)
 	// Progress, when set, is told how far the import is (stage, done, total).
 	Progress func(stage string, done, total int64)
 }
@@ -248,6 +253,9 @@ func (s *Store) extractText(ctx context.Context, all []*seda.BinaryObject, opt I
 	out := make(map[string]*pdftext.Result, len(objs))
 	for i, b := range objs {
 		out[b.ID] = results[i]
+		if opt.OnText != nil {
+			opt.OnText(b, results[i])
+		}
 	}
 	return out
 }
@@ -255,17 +263,18 @@ func (s *Store) extractText(ctx context.Context, all []*seda.BinaryObject, opt I
 // isPDF says whether an object is a PDF by its declared format (MIME, PRONOM or name);
 // the extractor itself checks the bytes.
 func isPDF(b *seda.BinaryObject) bool {
-	switch {
-	case b.MimeType == "application/pdf":
+	switch strings.ToLower(b.MimeType) {
+	case "application/pdf", "application/x-pdf":
 		return true
-	case pronomPDF[b.FormatID]:
+	}
+	if pronomPDF[b.FormatID] {
 		return true
 	}
 	name := b.Filename
 	if name == "" {
 		name = b.URI
 	}
-	return len(name) > 4 && (name[len(name)-4:] == ".pdf" || name[len(name)-4:] == ".PDF")
+	return strings.EqualFold(path.Ext(name), ".pdf")
 }
 
 // pronomPDF lists the PRONOM ids of PDF and PDF/A versions.

@@ -19,6 +19,15 @@ type config struct {
 	SearchRate       string // searches per client address per minute
 	TrustedProxies   string // load balancers whose ProxyHeader names the client (comma-separated)
 	ProxyHeader      string
+
+	// PDF text extraction (see pdfOptions): strings until parsed, so that a bad value
+	// is reported by the command that needs it.
+	PDFCPUTime    string // processor time per tool run, a Go duration
+	PDFTimeout    string // wall-clock time per tool run, a Go duration
+	PDFMemory     string // address space per tool run, MiB
+	PDFOCRPages   string // OCR'd pages per document
+	PDFOCRTimeout string // wall-clock time for the OCR of one document, a Go duration
+	PDFWorkers    string // tools run at once
 }
 
 // defaultDatabaseURL is the local server of a development machine.
@@ -44,6 +53,13 @@ func configFromEnv(getenv func(string) string) config {
 		SearchRate:       getenv("SESAM_SEARCH_RATE"),
 		TrustedProxies:   getenv("SESAM_TRUSTED_PROXIES"),
 		ProxyHeader:      getenv("SESAM_PROXY_HEADER"),
+
+		PDFCPUTime:    getenv("SESAM_PDF_CPU_TIME"),
+		PDFTimeout:    getenv("SESAM_PDF_TIMEOUT"),
+		PDFMemory:     getenv("SESAM_PDF_MEMORY"),
+		PDFOCRPages:   getenv("SESAM_PDF_OCR_PAGES"),
+		PDFOCRTimeout: getenv("SESAM_PDF_OCR_TIMEOUT"),
+		PDFWorkers:    getenv("SESAM_PDF_WORKERS"),
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = defaultDatabaseURL

@@ -33,7 +33,11 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	opt := store.ImportOptions{}
 	if !*noText {
-		opt.Text = pdftext.New(pdftext.Options{})
+		opts, err := pdfOptions(e.cfg)
+		if err != nil {
+			return err
+		}
+		opt.Text = pdftext.New(opts)
 	}
 	failed := 0
 	for _, p := range paths {
@@ -53,6 +57,12 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 // importOne imports a package and prints its summary line; it reports success.
 func importOne(ctx context.Context, e *env, st *store.Store, tenant, path string, opt store.ImportOptions) bool {
 	name := filepath.Base(path)
+	var tally textTally
+	log := textLogger(e)
+	opt.OnText = func(b *seda.BinaryObject, r *pdftext.Result) {
+		tally.add(r)
+		logText(log, b.ID, b.Filename, r)
+	}
 	bar := newProgress(e, name)
 	if bar != nil {
 		opt.Progress = bar.update
@@ -73,11 +83,11 @@ func importOne(ctx context.Context, e *env, st *store.Store, tenant, path string
 	case res.Already:
 		fmt.Fprintf(e.stdout, "unchanged %s: already imported as transfer %d, nothing written\n", name, res.TransferID)
 	case res.Added > 0:
-		fmt.Fprintf(e.stdout, "completed %s: transfer %d, %d objects added (imported before without their bytes), %d bytes, %.2f s\n",
-			name, res.TransferID, res.Added, res.Bytes, res.Duration.Seconds())
+		fmt.Fprintf(e.stdout, "completed %s: transfer %d, %d objects added (imported before without their bytes), %d bytes, %.2f s%s\n",
+			name, res.TransferID, res.Added, res.Bytes, res.Duration.Seconds(), tally.summary())
 	default:
-		fmt.Fprintf(e.stdout, "imported  %s: transfer %d, %d units, %d objects, %d bytes, %.2f s\n",
-			name, res.TransferID, res.Units, res.Objects, res.Bytes, res.Duration.Seconds())
+		fmt.Fprintf(e.stdout, "imported  %s: transfer %d, %d units, %d objects, %d bytes, %.2f s%s\n",
+			name, res.TransferID, res.Units, res.Objects, res.Bytes, res.Duration.Seconds(), tally.summary())
 	}
 	printWarnings(e, res)
 	return true

@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"sesam/pdftext"
+	"sesam/store/storetest"
 )
 
 func TestPdftextCommand(t *testing.T) {
@@ -79,4 +83,58 @@ func pagesOf(s string) int {
 		return 0
 	}
 	return strings.Count(s, "\f") + 1
+}
+
+// TestPdftextRetry: PDFs imported without their text (--no-text, or a timeout under
+// load) get it with `sesam pdftext --retry`, and search finds it afterwards: the units
+// went through the change feed. A second retry has nothing left to do.
+func TestPdftextRetry(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed (Debian package poppler-utils)")
+	}
+	freshDatabase(t)
+	mustRun(t, "migrate")
+	mustRun(t, "tenant", "add", "cdg62", "--name", "CDG 62")
+	mustRun(t, "tenant", "add", "cdg62/ruitz", "--name", "Commune de Ruitz", "--publish")
+	dir, err := storetest.RuitzPackage(t.TempDir(), filepath.Join("..", "..", "..", "shared", "testdata", "pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "import", "--no-text", "--tenant", "cdg62/ruitz", dir)
+	const title = "Avant-propos de la plaquette budgétaire" // its PDF speaks of "assesseurs"
+	if out := mustRun(t, "search", "assesseurs"); strings.Contains(out, title) {
+		t.Fatalf("found in a PDF imported without its text:\n%s", out)
+	}
+	out := mustRun(t, "pdftext", "--retry", "--tenant", "cdg62")
+	if !strings.Contains(out, "(budget-2012.pdf): ok, 1 page") ||
+		!strings.Contains(out, "retried 3 of 3 PDF objects without text; PDF text: 3 files, 0 incomplete, 0 failed") {
+		t.Errorf("retry:\n%s", out)
+	}
+	if out := mustRun(t, "search", "assesseurs"); !strings.Contains(out, title) {
+		t.Errorf("after the retry, search does not find the PDF's words:\n%s", out)
+	}
+	if out := mustRun(t, "pdftext", "--retry"); !strings.HasPrefix(out, "retried 0 of 0 PDF objects without text\n") {
+		t.Errorf("second retry:\n%s", out)
+	}
+}
+
+// TestPdfOptions: the SESAM_PDF_* settings reach the extractor, and a bad one is
+// refused with the variable's name.
+func TestPdfOptions(t *testing.T) {
+	c := configFromEnv(func(k string) string {
+		return map[string]string{"SESAM_PDF_CPU_TIME": "90s", "SESAM_PDF_TIMEOUT": "10m", "SESAM_PDF_MEMORY": "2048",
+			"SESAM_PDF_OCR_PAGES": "200", "SESAM_PDF_OCR_TIMEOUT": "1h", "SESAM_PDF_WORKERS": "3"}[k]
+	})
+	got, err := pdfOptions(c)
+	want := pdftext.Options{CPUTime: 90 * time.Second, Timeout: 10 * time.Minute, MemLimit: 2 << 30, OCRMaxPages: 200,
+		OCRTimeout: time.Hour, Workers: 3}
+	if err != nil || got.CPUTime != want.CPUTime || got.Timeout != want.Timeout || got.MemLimit != want.MemLimit ||
+		got.OCRMaxPages != want.OCRMaxPages || got.OCRTimeout != want.OCRTimeout || got.Workers != want.Workers {
+		t.Errorf("pdfOptions = %+v, %v; want %+v", got, err, want)
+	}
+	for _, bad := range []config{{PDFCPUTime: "60"}, {PDFTimeout: "-1m"}, {PDFMemory: "1G"}, {PDFOCRPages: "0"}, {PDFWorkers: "deux"}} {
+		if _, err := pdfOptions(bad); err == nil || !strings.Contains(err.Error(), "SESAM_PDF_") {
+			t.Errorf("pdfOptions(%+v) = %v, want an error naming the variable", bad, err)
+		}
+	}
 }
