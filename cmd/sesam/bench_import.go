@@ -35,7 +35,11 @@ func (b *bench) importCorpus(ctx context.Context) error {
 	// Packages of different collectivités are imported side by side, as a Centre de
 	// Gestion's transfers arrive: one import waits on PostgreSQL and on pdftotext much of
 	// its time, and runs on one core.
-	text := pdftext.New(pdftext.Options{})
+	popts, err := pdfOptions(b.e.cfg)
+	if err != nil {
+		return err
+	}
+	text := pdftext.New(popts)
 	jobs := min(b.opt.importJobs, len(b.m.Packages))
 	next := make(chan int)
 	var (
