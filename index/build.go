@@ -1,12 +1,16 @@
 package index
 
 import (
+	"context"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"sesam/access"
 )
@@ -16,6 +20,9 @@ import (
 type builder struct {
 	m         mapping.IndexMapping
 	inclusion bool // year ranges: units inside the range rather than overlapping it
+	// noPages leaves the text of the objects' pages out: the words of a unit seen
+	// with its description only (access.MetadataOnly) must not match its documents.
+	noPages bool
 }
 
 // build returns the query for n; nil n (an empty query) matches every unit.
@@ -104,7 +111,12 @@ func (b *builder) term(t Term) (query.Query, bool) {
 	}
 	var qs []query.Query
 	for _, f := range fields {
-		qs = append(qs, b.fieldQuery(f, t))
+		if f != fPage || !b.noPages {
+			qs = append(qs, b.fieldQuery(f, t))
+		}
+	}
+	if len(qs) == 0 {
+		return bleve.NewMatchNoneQuery(), true // texte:word, where no page may be searched
 	}
 	return bleve.NewDisjunctionQuery(qs...), true
 }
@@ -258,36 +270,67 @@ func anyTerm(field string, values []string) query.Query {
 // scopeQuery is the security filter: the units the scope may see, as one query. It is
 // the search-side twin of access.Scope.Visibility; a property test proves they agree.
 func scopeQuery(g *generation, s access.Scope) query.Query {
-	if s.All {
-		return bleve.NewMatchAllQuery()
+	full, meta := scopeParts(g, s)
+	switch {
+	case full == nil && meta == nil:
+		return bleve.NewMatchNoneQuery()
+	case meta == nil:
+		return full
+	case full == nil:
+		return meta
 	}
-	var or []query.Query
+	return bleve.NewDisjunctionQuery(full, meta)
+}
+
+// scopeParts splits the scope as Visibility does: full are the units whose
+// description and objects the scope may see (access.Full), meta those whose
+// description alone it may see (access.MetadataOnly: a closed unit of a fonds whose
+// description is public, a unit granted for the reading room), unless full covers
+// them too. A nil part matches nothing. Words match a page's text, and snippets and
+// the object facets come from objects, only under full.
+func scopeParts(g *generation, s access.Scope) (full, meta query.Query) {
+	if s.All || slices.Contains(s.Tenants, "*") {
+		return bleve.NewMatchAllQuery(), nil
+	}
+	var fulls, metas []query.Query
 	for _, t := range s.Tenants {
-		if t == "*" {
-			return bleve.NewMatchAllQuery()
-		}
-		or = append(or, tenantQuery(t))
+		fulls = append(fulls, tenantQuery(t))
 	}
 	for _, a := range s.AgencyTenants {
 		if len(a.Agencies) > 0 {
-			or = append(or, bleve.NewConjunctionQuery(tenantQuery(a.Tenant), anyTerm(fProducer, a.Agencies)))
+			fulls = append(fulls, bleve.NewConjunctionQuery(tenantQuery(a.Tenant), anyTerm(fProducer, a.Agencies)))
 		}
 	}
 	if len(s.PublicTenants) > 0 {
-		or = append(or, bleve.NewConjunctionQuery(anyTerm(fTenant, s.PublicTenants),
-			bleve.NewDisjunctionQuery(g.onlineQuery(s.Today), termQ(fDescPublic, "true"))))
+		fulls = append(fulls, bleve.NewConjunctionQuery(anyTerm(fTenant, s.PublicTenants), g.onlineQuery(s.Today)))
+		metas = append(metas, bleve.NewConjunctionQuery(anyTerm(fTenant, s.PublicTenants), termQ(fDescPublic, "true")))
 	}
-	if grants := s.ActiveGrants(); len(grants) > 0 {
-		ids := make([]string, 0, len(grants))
-		for _, g := range grants {
-			ids = append(ids, g.UnitID)
+	var online, reading []string
+	for _, gr := range s.ActiveGrants() {
+		if gr.Online {
+			online = append(online, gr.UnitID)
+		} else {
+			reading = append(reading, gr.UnitID)
 		}
-		or = append(or, anyTerm(fID, ids), anyTerm(fAncestors, ids))
 	}
-	if len(or) == 0 {
-		return bleve.NewMatchNoneQuery()
+	if len(online) > 0 {
+		fulls = append(fulls, anyTerm(fID, online), anyTerm(fAncestors, online))
 	}
-	return bleve.NewDisjunctionQuery(or...)
+	if len(reading) > 0 {
+		metas = append(metas, anyTerm(fID, reading), anyTerm(fAncestors, reading))
+	}
+	return disjunction(fulls), disjunction(metas)
+}
+
+// disjunction is any of qs; nil when there is none.
+func disjunction(qs []query.Query) query.Query {
+	switch len(qs) {
+	case 0:
+		return nil
+	case 1:
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 // onlineQuery matches the units whose online day (communicable and published) has come
@@ -385,3 +428,45 @@ func statusQuery(status string, today int) query.Query {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// unscored matches what q matches, scoring 0: a filter that can lead a conjunction.
+// A Boolean query's filter is checked against every match of the words; inside a
+// conjunction a small filter (a few units described publicly) is walked first and the
+// words are only looked up at its units.
+type unscored struct{ q query.Query }
+
+func (u unscored) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.IndexMapping, _ search.SearcherOptions) (search.Searcher, error) {
+	s, err := u.q.Searcher(ctx, i, m, search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, err
+	}
+	return zeroScore{s}, nil
+}
+
+type zeroScore struct{ search.Searcher }
+
+func (z zeroScore) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	d, err := z.Searcher.Next(ctx)
+	if d != nil {
+		d.Score = 0
+	}
+	return d, err
+}
+
+func (z zeroScore) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	d, err := z.Searcher.Advance(ctx, id)
+	if d != nil {
+		d.Score = 0
+	}
+	return d, err
+}
+
+func (zeroScore) Weight() float64      { return 0 }
+func (zeroScore) SetQueryNorm(float64) {}
+
+// objectFacet reports whether a facet value id is one of the objects' facets (format,
+// has_object), which a unit seen by its description only does not count in.
+func (d *facetDict) objectFacet(id uint32) bool {
+	f, _ := d.entry(id)
+	return f == "format" || f == "has_object"
+}

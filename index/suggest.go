@@ -42,8 +42,7 @@ func (s *searcher) suggest(ctx context.Context, node Node) string {
 	if err != nil {
 		return ""
 	}
-	sr := bleve.NewSearchRequestOptions(s.query(n), 0, 0, false)
-	if r, err := s.g.idx.SearchInContext(ctx, sr); err != nil || r.Total == 0 {
+	if total, err := s.total(ctx, n); err != nil || total == 0 {
 		return ""
 	}
 	return q
