@@ -25,100 +25,129 @@ type builder struct {
 	noPages bool
 }
 
-// build returns the query for n; nil n (an empty query) matches every unit.
+// clause is what a node adds to the query.
+type clause int
+
+const (
+	noClause clause = iota // no condition: a word that is no word of any field
+	required               // the units must match it
+	// optional: a French stop word (le, des, du...), which the French text fields do
+	// not hold, is still a word of the cotes (1 D 12): it ranks the units whose cote
+	// has it higher but finds no fewer units ("registre des naissances").
+	optional
+)
+
+// build returns the query for n; nil n (an empty query) matches every unit. A query
+// of stop words only looks for them in the cotes.
 func (b *builder) build(n Node) query.Query {
 	if n == nil {
 		return bleve.NewMatchAllQuery()
 	}
-	q, ok := b.node(n)
-	if !ok {
-		return bleve.NewMatchAllQuery() // only stop words: as if the query were empty
+	q, c := b.node(n)
+	if c == noClause {
+		return bleve.NewMatchAllQuery()
 	}
 	return q
 }
 
-// node builds one node; ok is false when the node adds no condition (a stop word).
-func (b *builder) node(n Node) (query.Query, bool) {
+// node builds one node and says what kind of clause it is.
+func (b *builder) node(n Node) (query.Query, clause) {
 	switch n := n.(type) {
 	case Term:
 		return b.term(n)
 	case Range:
-		return b.yearRange(n.From, n.To), true
+		return b.yearRange(n.From, n.To), required
 	case Not:
-		x, ok := b.node(n.X)
-		if !ok {
-			return nil, false
+		x, c := b.node(n.X)
+		if c != required {
+			return nil, noClause // excluding a stop word would exclude nothing sensible
 		}
 		bq := bleve.NewBooleanQuery()
 		bq.AddMust(bleve.NewMatchAllQuery())
 		bq.AddMustNot(x)
-		return bq, true
+		return bq, required
 	case And:
 		return b.and(n.Xs)
 	case Or:
 		var qs []query.Query
+		kind := optional // unless a part is required
 		for _, x := range n.Xs {
-			if q, ok := b.node(x); ok {
+			if q, c := b.node(x); c != noClause {
 				qs = append(qs, q)
+				if c == required {
+					kind = required
+				}
 			}
 		}
 		if len(qs) == 0 {
-			return nil, false
+			return nil, noClause
 		}
-		return bleve.NewDisjunctionQuery(qs...), true
+		return bleve.NewDisjunctionQuery(qs...), kind
 	}
-	return nil, false
+	return nil, noClause
 }
 
-// and needs every positive part and none of the negated ones.
-func (b *builder) and(xs []Node) (query.Query, bool) {
+// and needs every required part and none of the negated ones; the optional parts
+// rank.
+func (b *builder) and(xs []Node) (query.Query, clause) {
 	bq := bleve.NewBooleanQuery()
-	any := false
+	var must, should, mustNot []query.Query
 	for _, x := range xs {
 		if not, ok := x.(Not); ok {
-			if q, ok := b.node(not.X); ok {
-				bq.AddMustNot(q)
-				any = true
+			if q, c := b.node(not.X); c == required {
+				mustNot = append(mustNot, q)
 			}
 			continue
 		}
-		if q, ok := b.node(x); ok {
-			bq.AddMust(q)
-			any = true
+		switch q, c := b.node(x); c {
+		case required:
+			must = append(must, q)
+		case optional:
+			should = append(should, q)
 		}
 	}
-	if !any {
-		return nil, false
+	switch {
+	case len(must) == 0 && len(mustNot) == 0 && len(should) == 0:
+		return nil, noClause
+	case len(must) == 0 && len(mustNot) == 0:
+		return bleve.NewDisjunctionQuery(should...), optional
+	case len(must) == 0:
+		must = append(must, bleve.NewMatchAllQuery())
 	}
-	if bq.Must == nil {
-		bq.AddMust(bleve.NewMatchAllQuery())
-	}
-	return bq, true
+	bq.AddMust(must...)
+	bq.AddShould(should...)
+	bq.AddMustNot(mustNot...)
+	return bq, required
 }
 
 // term looks for a word or phrase in the fields its prefix names, or in every text
-// field with their boosts.
-func (b *builder) term(t Term) (query.Query, bool) {
+// field with their boosts. A French stop word is an optional clause in the fields
+// that hold it (the cote's words), or nothing.
+func (b *builder) term(t Term) (query.Query, clause) {
 	if t.Field == FieldCote {
-		return b.cote(t.Text), true
+		return b.cote(t.Text), required
 	}
 	fields := textFields
 	if t.Field != "" {
 		fields = userFields[t.Field]
 	}
-	if !t.Phrase && b.isStopWord(t.Text) {
-		return nil, false
-	}
+	stop := !t.Phrase && b.isStopWord(t.Text)
 	var qs []query.Query
 	for _, f := range fields {
-		if f != fPage || !b.noPages {
-			qs = append(qs, b.fieldQuery(f, t))
+		if f == fPage && b.noPages || stop && (b.analyzerOf(f) == AnalyzerFrText || b.tokens(f, t.Text) == 0) {
+			continue
 		}
+		qs = append(qs, b.fieldQuery(f, t))
 	}
-	if len(qs) == 0 {
-		return bleve.NewMatchNoneQuery(), true // texte:word, where no page may be searched
+	switch {
+	case stop && len(qs) == 0:
+		return nil, noClause
+	case stop:
+		return disjunction(qs), optional
+	case len(qs) == 0:
+		return bleve.NewMatchNoneQuery(), required // texte:word, where no page may be searched
 	}
-	return bleve.NewDisjunctionQuery(qs...), true
+	return bleve.NewDisjunctionQuery(qs...), required
 }
 
 // fieldQuery matches a term in one field. A phrase, or a word that the analyser cuts in
@@ -212,9 +241,9 @@ func (b *builder) tokens(field, text string) int {
 	return len(a.Analyze([]byte(text)))
 }
 
-// isStopWord: the word gives no token in any text field (le, de, et...).
+// isStopWord: the French text fields hold no token of the word (le, de, et...).
 func (b *builder) isStopWord(text string) bool {
-	return b.tokens(fTitle, text) == 0 && b.tokens(fCoteText, text) == 0
+	return b.tokens(fTitle, text) == 0
 }
 
 // yearRange selects units whose years overlap [from, to] (or lie inside it when the
