@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"sesam"
 )
 
 // The query language, parsed here without any I/O (zoekt's query/ split):
@@ -76,7 +78,8 @@ var fieldNames = map[string]string{
 	"date": FieldDate, "annee": FieldDate, "année": FieldDate, "year": FieldDate, "dates": FieldDate,
 }
 
-// ParseError says why a query cannot be read, in French and English, and where.
+// ParseError says why a query cannot be read, in French and English, and where. It is
+// sesam.ErrInvalid (errors.Is). Bad search parameters are *sesam.InvalidError.
 type ParseError struct {
 	Pos int    // offset in the query, in characters
 	FR  string // message shown first
@@ -86,6 +89,9 @@ type ParseError struct {
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("requête invalide (caractère %d) : %s", e.Pos+1, e.FR)
 }
+
+// Is makes a ParseError a sesam.ErrInvalid.
+func (e *ParseError) Is(target error) bool { return target == sesam.ErrInvalid }
 
 // Parse reads a query. An empty query (or only spaces) is nil: browse everything.
 // A *ParseError gives the position in characters (runes), as a user counts them.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"sesam"
 )
 
 func year(y int) *int { return &y }
@@ -82,6 +84,35 @@ func TestParseErrors(t *testing.T) {
 		}
 		if pe.Pos != tt.pos || pe.FR == "" || pe.EN == "" {
 			t.Errorf("Parse(%q) error at %d (%q / %q), want at %d with both messages", tt.q, pe.Pos, pe.FR, pe.EN, tt.pos)
+		}
+		if !errors.Is(err, sesam.ErrInvalid) {
+			t.Errorf("Parse(%q) error %v is not sesam.ErrInvalid", tt.q, err)
+		}
+	}
+}
+
+// TestParameterErrors: every bad parameter of a search is a *sesam.InvalidError,
+// said in French and English.
+func TestParameterErrors(t *testing.T) {
+	y1950, y1900 := 1950, 1900
+	reqs := []Request{
+		{Sort: "alphabétique"},
+		{Filters: Filters{Status: "ouvert"}},
+		{Page: MaxOffset},
+		{Filters: Filters{FromYear: &y1950, ToYear: &y1900}},
+	}
+	for _, req := range reqs {
+		err := normalise(&req)
+		var e *sesam.InvalidError
+		if !errors.As(err, &e) || !errors.Is(err, sesam.ErrInvalid) || e.FR == "" || e.EN == "" {
+			t.Errorf("normalise(%+v) = %#v, want a bilingual *sesam.InvalidError", req, err)
+		}
+	}
+	for _, cursor := range []string{"!!", encodeCursor(byTitle, hitKey{uid: 3})} {
+		_, err := decodeCursor(cursor, byScore)
+		var e *sesam.InvalidError
+		if !errors.As(err, &e) || e.EN == "" {
+			t.Errorf("decodeCursor(%q) = %v, want a bilingual *sesam.InvalidError", cursor, err)
 		}
 	}
 }
