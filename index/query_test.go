@@ -41,6 +41,22 @@ func TestParse(t *testing.T) {
 		{"date:1968", Range{From: year(1968), To: year(1968)}},
 		{"W 1234", And{Xs: []Node{Term{Text: "W"}, Term{Text: "1234"}}}},
 		{"l'église Saint-Pierre", And{Xs: []Node{Term{Text: "l'église"}, Term{Text: "Saint-Pierre"}}}},
+		// A period written with a hyphen or a dash, when both are years in order.
+		{"1950-1975", Range{From: year(1950), To: year(1975)}},
+		{"registre 1950–1975", And{Xs: []Node{Term{Text: "registre"}, Range{From: year(1950), To: year(1975)}}}},
+		{"date:1950-1975", Range{From: year(1950), To: year(1975)}},
+		{"1975-1950", Term{Text: "1975-1950"}},
+		{"12-4", Term{Text: "12-4"}},
+		// Years before the common era: the leading minus is a sign.
+		{"-1950..-1900", Range{From: year(-1950), To: year(-1900)}},
+		{"NOT -1950..-1900", Not{X: Range{From: year(-1950), To: year(-1900)}}},
+		{"date:-1950..-1900", Range{From: year(-1950), To: year(-1900)}},
+		{"-1950..1975", Not{X: Range{From: year(1950), To: year(1975)}}},
+		// An exclusion after the field name.
+		{"titre:-registre", Not{X: Term{Field: FieldTitle, Text: "registre"}}},
+		{`titre:-"état civil"`, Not{X: Term{Field: FieldTitle, Text: "état civil", Phrase: true}}},
+		{"registre titre:-mariages", And{Xs: []Node{Term{Text: "registre"}, Not{X: Term{Field: FieldTitle, Text: "mariages"}}}}},
+		{"école *", And{Xs: []Node{Term{Text: "école"}, Term{Text: "*"}}}},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.q)
@@ -74,6 +90,12 @@ func TestParseErrors(t *testing.T) {
 		{"date:hier", 0},
 		{"NOT", 0},
 		{"()", 1},
+		// No word at all: not a search of everything.
+		{"-", 0},
+		{"*", 0},
+		{"\x00", 0},
+		{" - * ", 1},
+		{"-titre:-brouillon", 0},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.q)
