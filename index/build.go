@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -23,6 +25,9 @@ type builder struct {
 	// noPages leaves the text of the objects' pages out: the words of a unit seen
 	// with its description only (access.MetadataOnly) must not match its documents.
 	noPages bool
+	// coteLike: the query has a number, so a one-letter stop word in it is a cote's
+	// letter (1 D 12), required in the cotes' words, not an article.
+	coteLike bool
 }
 
 // clause is what a node adds to the query.
@@ -43,6 +48,7 @@ func (b *builder) build(n Node) query.Query {
 	if n == nil {
 		return bleve.NewMatchAllQuery()
 	}
+	b.coteLike = hasNumber(n)
 	q, c := b.node(n)
 	if c == noClause {
 		return bleve.NewMatchAllQuery()
@@ -142,12 +148,29 @@ func (b *builder) term(t Term) (query.Query, clause) {
 	switch {
 	case stop && len(qs) == 0:
 		return nil, noClause
+	case stop && b.coteLike && utf8.RuneCountInString(t.Text) == 1:
+		return disjunction(qs), required
 	case stop:
 		return disjunction(qs), optional
 	case len(qs) == 0:
 		return bleve.NewMatchNoneQuery(), required // texte:word, where no page may be searched
 	}
 	return bleve.NewDisjunctionQuery(qs...), required
+}
+
+// hasNumber reports whether a query has a plain word of digits (1, 12/4), as a cote
+// typed without quotes has.
+func hasNumber(n Node) bool {
+	switch n := n.(type) {
+	case Term:
+		return n.Field == "" && !n.Phrase && strings.IndexFunc(n.Text, unicode.IsDigit) >= 0 &&
+			strings.IndexFunc(n.Text, func(r rune) bool { return !unicode.IsDigit(r) && r != '/' && r != '-' && r != '.' }) < 0
+	case And:
+		return slices.ContainsFunc(n.Xs, hasNumber)
+	case Or:
+		return slices.ContainsFunc(n.Xs, hasNumber)
+	}
+	return false
 }
 
 // fieldQuery matches a term in one field. A phrase, or a word that the analyser cuts in
