@@ -185,13 +185,29 @@ func (s *searcher) query(node Node) query.Query {
 	if full == nil {
 		return nil
 	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(s.text(node, true))
-	if f := s.b.filterQuery(s.req.Filters, s.scope.Today); f != nil {
-		full = bleve.NewConjunctionQuery(full, f)
+	text := s.text(node, true)
+	filter := s.b.filterQuery(s.req.Filters, s.scope.Today)
+	if _, all := full.(*query.MatchAllQuery); !all {
+		filter = conjunction(full, filter)
 	}
-	bq.AddFilter(full)
+	if filter == nil {
+		return text // everything may be seen: a match-all filter would walk every unit
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(text)
+	bq.AddFilter(filter)
 	return bq
+}
+
+// conjunction is a AND b, either of which may be nil.
+func conjunction(a, b query.Query) query.Query {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return bleve.NewConjunctionQuery(a, b)
 }
 
 // metaQuery is the search of the units the scope sees by their description only
