@@ -231,10 +231,25 @@ func checkBrowse(t *testing.T, ctx context.Context, ix *Index, scope access.Scop
 	}
 }
 
-// checkPaging walks every page with cursors, sorted by date: each visible unit once.
+// checkPaging walks every page with cursors, sorted by date, then by relevance for a
+// common word (the units seen in full and those seen by their description only are
+// two searches whose hits are ranked together): each visible unit once.
 func checkPaging(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, visible map[int64]bool) {
+	if seen := walkPages(t, ctx, ix, scope, Request{Size: 7, Sort: SortDateDesc}, visible); len(seen) != count(visible) {
+		t.Errorf("paging reached %d units, %d visible", len(seen), count(visible))
+	}
+	req := Request{Query: propWords[0], Size: 7}
+	res, err := ix.Search(ctx, scope, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := walkPages(t, ctx, ix, scope, req, visible); uint64(len(seen)) != res.Total {
+		t.Errorf("paging %q by relevance reached %d units, total %d", req.Query, len(seen), res.Total)
+	}
+}
+
+func walkPages(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, req Request, visible map[int64]bool) map[int64]bool {
 	seen := map[int64]bool{}
-	req := Request{Query: "", Size: 7, Sort: SortDateDesc}
 	for pages := 0; pages < 100; pages++ {
 		res, err := ix.Search(ctx, scope, req, nil)
 		if err != nil {
@@ -254,9 +269,7 @@ func checkPaging(t *testing.T, ctx context.Context, ix *Index, scope access.Scop
 		}
 		req.After = res.Next
 	}
-	if len(seen) != count(visible) {
-		t.Errorf("paging reached %d units, %d visible", len(seen), len(visible))
-	}
+	return seen
 }
 
 // checkSecrets searches some units' secret words (exact and misspelt): found with a
