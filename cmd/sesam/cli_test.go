@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -180,6 +181,40 @@ func TestSearchCommandPages(t *testing.T) {
 	_, _, out := search("architecte")
 	if !strings.Contains(out, "de l'[architecte]") || strings.Contains(out, "&#") {
 		t.Errorf("snippets print HTML entities or no mark:\n%s", out)
+	}
+}
+
+// TestSearchPublicDescription: once a closed fonds' description is public, the public
+// finds its closed units by their description, never by the text of their documents
+// (the staff files, closed until 2040, hold a speech with "ricanements" on page 1).
+func TestSearchPublicDescription(t *testing.T) {
+	ruitzSetUp(t)
+	mustRun(t, "role", "grant", "agent@ruitz.fr", "reader", "cdg62/ruitz")
+	search := func(as, q string) portal.SearchDoc {
+		var doc portal.SearchDoc
+		if err := json.Unmarshal([]byte(mustRun(t, "search", "--json", "--as", as, q)), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	fonds := search("agent@ruitz.fr", `cote:"RUITZ"`)
+	if len(fonds.Hits) == 0 {
+		t.Fatal("the agent does not find the fonds")
+	}
+	agent := search("agent@ruitz.fr", "ricanements")
+	if agent.Total != 1 || len(agent.Hits[0].Snippets) == 0 || agent.Hits[0].Snippets[0].Page != 1 {
+		t.Fatalf("the agent finds %d units for a word of the staff files' PDF: %+v", agent.Total, agent.Hits)
+	}
+	mustRun(t, "access", "public-description", "--unit", strconv.FormatInt(fonds.Hits[0].ID, 10))
+	if doc := search("public", "titre:personnel"); doc.Total != 1 || doc.Hits[0].ID != agent.Hits[0].ID {
+		t.Errorf("the public does not find the staff files by their described title: %+v", doc.Hits)
+	} else if len(doc.Hits[0].Snippets) > 0 || doc.Hits[0].Communicable {
+		t.Errorf("the staff files shown to the public with %+v, communicable %v", doc.Hits[0].Snippets, doc.Hits[0].Communicable)
+	}
+	for _, q := range []string{"ricanements", "texte:ricanements", "titre:personnel ricanements"} {
+		if doc := search("public", q); doc.Total != 0 || len(doc.Hits) != 0 {
+			t.Errorf("the public finds %q in a closed unit's PDF: %+v", q, doc.Hits)
+		}
 	}
 }
 
