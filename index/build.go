@@ -1,12 +1,18 @@
 package index
 
 import (
+	"context"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"sesam/access"
 )
@@ -16,97 +22,155 @@ import (
 type builder struct {
 	m         mapping.IndexMapping
 	inclusion bool // year ranges: units inside the range rather than overlapping it
+	// noPages leaves the text of the objects' pages out: the words of a unit seen
+	// with its description only (access.MetadataOnly) must not match its documents.
+	noPages bool
+	// coteLike: the query has a number, so a one-letter stop word in it is a cote's
+	// letter (1 D 12), required in the cotes' words, not an article.
+	coteLike bool
 }
 
-// build returns the query for n; nil n (an empty query) matches every unit.
+// clause is what a node adds to the query.
+type clause int
+
+const (
+	noClause clause = iota // no condition: a word that is no word of any field
+	required               // the units must match it
+	// optional: a French stop word (le, des, du...), which the French text fields do
+	// not hold, is still a word of the cotes (1 D 12): it ranks the units whose cote
+	// has it higher but finds no fewer units ("registre des naissances").
+	optional
+)
+
+// build returns the query for n; nil n (an empty query) matches every unit. A query
+// of stop words only looks for them in the cotes.
 func (b *builder) build(n Node) query.Query {
 	if n == nil {
 		return bleve.NewMatchAllQuery()
 	}
-	q, ok := b.node(n)
-	if !ok {
-		return bleve.NewMatchAllQuery() // only stop words: as if the query were empty
+	b.coteLike = hasNumber(n)
+	q, c := b.node(n)
+	if c == noClause {
+		return bleve.NewMatchAllQuery()
 	}
 	return q
 }
 
-// node builds one node; ok is false when the node adds no condition (a stop word).
-func (b *builder) node(n Node) (query.Query, bool) {
+// node builds one node and says what kind of clause it is.
+func (b *builder) node(n Node) (query.Query, clause) {
 	switch n := n.(type) {
 	case Term:
 		return b.term(n)
 	case Range:
-		return b.yearRange(n.From, n.To), true
+		return b.yearRange(n.From, n.To), required
 	case Not:
-		x, ok := b.node(n.X)
-		if !ok {
-			return nil, false
+		x, c := b.node(n.X)
+		if c != required {
+			return nil, noClause // excluding a stop word would exclude nothing sensible
 		}
 		bq := bleve.NewBooleanQuery()
 		bq.AddMust(bleve.NewMatchAllQuery())
 		bq.AddMustNot(x)
-		return bq, true
+		return bq, required
 	case And:
 		return b.and(n.Xs)
 	case Or:
 		var qs []query.Query
+		kind := optional // unless a part is required
 		for _, x := range n.Xs {
-			if q, ok := b.node(x); ok {
+			if q, c := b.node(x); c != noClause {
 				qs = append(qs, q)
+				if c == required {
+					kind = required
+				}
 			}
 		}
 		if len(qs) == 0 {
-			return nil, false
+			return nil, noClause
 		}
-		return bleve.NewDisjunctionQuery(qs...), true
+		return bleve.NewDisjunctionQuery(qs...), kind
 	}
-	return nil, false
+	return nil, noClause
 }
 
-// and needs every positive part and none of the negated ones.
-func (b *builder) and(xs []Node) (query.Query, bool) {
+// and needs every required part and none of the negated ones; the optional parts
+// rank.
+func (b *builder) and(xs []Node) (query.Query, clause) {
 	bq := bleve.NewBooleanQuery()
-	any := false
+	var must, should, mustNot []query.Query
 	for _, x := range xs {
 		if not, ok := x.(Not); ok {
-			if q, ok := b.node(not.X); ok {
-				bq.AddMustNot(q)
-				any = true
+			if q, c := b.node(not.X); c == required {
+				mustNot = append(mustNot, q)
 			}
 			continue
 		}
-		if q, ok := b.node(x); ok {
-			bq.AddMust(q)
-			any = true
+		switch q, c := b.node(x); c {
+		case required:
+			must = append(must, q)
+		case optional:
+			should = append(should, q)
 		}
 	}
-	if !any {
-		return nil, false
+	switch {
+	case len(must) == 0 && len(mustNot) == 0 && len(should) == 0:
+		return nil, noClause
+	case len(must) == 0 && len(mustNot) == 0:
+		return bleve.NewDisjunctionQuery(should...), optional
+	case len(must) == 0:
+		must = append(must, bleve.NewMatchAllQuery())
 	}
-	if bq.Must == nil {
-		bq.AddMust(bleve.NewMatchAllQuery())
-	}
-	return bq, true
+	bq.AddMust(must...)
+	bq.AddShould(should...)
+	bq.AddMustNot(mustNot...)
+	return bq, required
 }
 
 // term looks for a word or phrase in the fields its prefix names, or in every text
-// field with their boosts.
-func (b *builder) term(t Term) (query.Query, bool) {
+// field with their boosts. A French stop word is an optional clause in the fields
+// that hold it (the cote's words), or nothing.
+func (b *builder) term(t Term) (query.Query, clause) {
 	if t.Field == FieldCote {
-		return b.cote(t.Text), true
+		return b.cote(t.Text), required
 	}
 	fields := textFields
 	if t.Field != "" {
 		fields = userFields[t.Field]
 	}
-	if !t.Phrase && b.isStopWord(t.Text) {
-		return nil, false
-	}
+	stop := !t.Phrase && b.isStopWord(t.Text)
 	var qs []query.Query
 	for _, f := range fields {
+		if f == fPage && b.noPages || stop && (b.analyzerOf(f) == AnalyzerFrText || b.tokens(f, t.Text) == 0) {
+			continue
+		}
 		qs = append(qs, b.fieldQuery(f, t))
 	}
-	return bleve.NewDisjunctionQuery(qs...), true
+	switch {
+	case stop && len(qs) == 0:
+		return nil, noClause
+	case stop && b.coteLike && utf8.RuneCountInString(t.Text) == 1:
+		return disjunction(qs), required
+	case stop:
+		return disjunction(qs), optional
+	case len(qs) == 0:
+		return bleve.NewMatchNoneQuery(), required // texte:word, where no page may be searched
+	}
+	return bleve.NewDisjunctionQuery(qs...), required
+}
+
+// hasNumber reports whether a query has a plain word of digits (1, 12/4), as a cote
+// typed without quotes has.
+func hasNumber(n Node) bool {
+	switch n := n.(type) {
+	case Term:
+		return n.Field == "" && !n.Phrase && strings.IndexFunc(n.Text, unicode.IsDigit) >= 0 &&
+			strings.IndexFunc(n.Text, func(r rune) bool { return !unicode.IsDigit(r) && r != '/' && r != '-' && r != '.' }) < 0
+	case And:
+		return slices.ContainsFunc(n.Xs, hasNumber)
+	case Or:
+		return slices.ContainsFunc(n.Xs, hasNumber)
+	}
+	return false
 }
 
 // fieldQuery matches a term in one field. A phrase, or a word that the analyser cuts in
@@ -200,9 +264,9 @@ func (b *builder) tokens(field, text string) int {
 	return len(a.Analyze([]byte(text)))
 }
 
-// isStopWord: the word gives no token in any text field (le, de, et...).
+// isStopWord: the French text fields hold no token of the word (le, de, et...).
 func (b *builder) isStopWord(text string) bool {
-	return b.tokens(fTitle, text) == 0 && b.tokens(fCoteText, text) == 0
+	return b.tokens(fTitle, text) == 0
 }
 
 // yearRange selects units whose years overlap [from, to] (or lie inside it when the
@@ -258,36 +322,86 @@ func anyTerm(field string, values []string) query.Query {
 // scopeQuery is the security filter: the units the scope may see, as one query. It is
 // the search-side twin of access.Scope.Visibility; a property test proves they agree.
 func scopeQuery(g *generation, s access.Scope) query.Query {
-	if s.All {
-		return bleve.NewMatchAllQuery()
+	full, meta := scopeParts(g, s)
+	switch {
+	case full == nil && meta == nil:
+		return bleve.NewMatchNoneQuery()
+	case meta == nil:
+		return full
+	case full == nil:
+		return meta
 	}
-	var or []query.Query
+	return bleve.NewDisjunctionQuery(full, meta)
+}
+
+// scopeParts splits the scope as Visibility does: full are the units whose
+// description and objects the scope may see (access.Full), meta those whose
+// description alone it may see (access.MetadataOnly: a closed unit of a fonds whose
+// description is public, a unit granted for the reading room), unless full covers
+// them too. A nil part matches nothing. Words match a page's text, and snippets and
+// the object facets come from objects, only under full.
+func scopeParts(g *generation, s access.Scope) (full, meta query.Query) {
+	if s.All || slices.Contains(s.Tenants, "*") {
+		return bleve.NewMatchAllQuery(), nil
+	}
+	var fulls, metas []query.Query
 	for _, t := range s.Tenants {
-		if t == "*" {
-			return bleve.NewMatchAllQuery()
-		}
-		or = append(or, tenantQuery(t))
+		fulls = append(fulls, tenantQuery(t))
 	}
 	for _, a := range s.AgencyTenants {
 		if len(a.Agencies) > 0 {
-			or = append(or, bleve.NewConjunctionQuery(tenantQuery(a.Tenant), anyTerm(fProducer, a.Agencies)))
+			fulls = append(fulls, bleve.NewConjunctionQuery(tenantQuery(a.Tenant), anyTerm(fProducer, a.Agencies)))
 		}
 	}
 	if len(s.PublicTenants) > 0 {
-		or = append(or, bleve.NewConjunctionQuery(anyTerm(fTenant, s.PublicTenants),
-			bleve.NewDisjunctionQuery(g.onlineQuery(s.Today), termQ(fDescPublic, "true"))))
-	}
-	if grants := s.ActiveGrants(); len(grants) > 0 {
-		ids := make([]string, 0, len(grants))
-		for _, g := range grants {
-			ids = append(ids, g.UnitID)
+		fulls = append(fulls, bleve.NewConjunctionQuery(anyTerm(fTenant, s.PublicTenants), g.onlineQuery(s.Today)))
+		if g.anyDescPublic() {
+			metas = append(metas, bleve.NewConjunctionQuery(termQ(fDescPublic, "true"), anyTerm(fTenant, s.PublicTenants)))
 		}
-		or = append(or, anyTerm(fID, ids), anyTerm(fAncestors, ids))
 	}
-	if len(or) == 0 {
-		return bleve.NewMatchNoneQuery()
+	var online, reading []string
+	for _, gr := range s.ActiveGrants() {
+		if gr.Online {
+			online = append(online, gr.UnitID)
+		} else {
+			reading = append(reading, gr.UnitID)
+		}
 	}
-	return bleve.NewDisjunctionQuery(or...)
+	if len(online) > 0 {
+		fulls = append(fulls, anyTerm(fID, online), anyTerm(fAncestors, online))
+	}
+	if len(reading) > 0 {
+		metas = append(metas, anyTerm(fID, reading), anyTerm(fAncestors, reading))
+	}
+	return disjunction(fulls), disjunction(metas)
+}
+
+// anyDescPublic reports whether some unit's description is public while it is closed.
+// Most indexes have none: the public's search then skips the part of the scope (and
+// the second search) that would look for them, which costs as much as the other part
+// (a union of the postings of every publishing tenant). When unsure, it says yes.
+func (g *generation) anyDescPublic() bool {
+	if g == nil || g.idx == nil {
+		return true
+	}
+	d, err := g.idx.FieldDict(fDescPublic)
+	if err != nil {
+		return true
+	}
+	defer d.Close()
+	e, err := d.Next()
+	return err != nil || e != nil
+}
+
+// disjunction is any of qs; nil when there is none.
+func disjunction(qs []query.Query) query.Query {
+	switch len(qs) {
+	case 0:
+		return nil
+	case 1:
+		return qs[0]
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 // onlineQuery matches the units whose online day (communicable and published) has come
@@ -385,3 +499,45 @@ func statusQuery(status string, today int) query.Query {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// unscored matches what q matches, scoring 0: a filter that can lead a conjunction.
+// A Boolean query's filter is checked against every match of the words; inside a
+// conjunction a small filter (a few units described publicly) is walked first and the
+// words are only looked up at its units.
+type unscored struct{ q query.Query }
+
+func (u unscored) Searcher(ctx context.Context, i bindex.IndexReader, m mapping.IndexMapping, _ search.SearcherOptions) (search.Searcher, error) {
+	s, err := u.q.Searcher(ctx, i, m, search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, err
+	}
+	return zeroScore{s}, nil
+}
+
+type zeroScore struct{ search.Searcher }
+
+func (z zeroScore) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	d, err := z.Searcher.Next(ctx)
+	if d != nil {
+		d.Score = 0
+	}
+	return d, err
+}
+
+func (z zeroScore) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	d, err := z.Searcher.Advance(ctx, id)
+	if d != nil {
+		d.Score = 0
+	}
+	return d, err
+}
+
+func (zeroScore) Weight() float64      { return 0 }
+func (zeroScore) SetQueryNorm(float64) {}
+
+// objectFacet reports whether a facet value id is one of the objects' facets (format,
+// has_object), which a unit seen by its description only does not count in.
+func (d *facetDict) objectFacet(id uint32) bool {
+	f, _ := d.entry(id)
+	return f == "format" || f == "has_object"
+}

@@ -27,6 +27,7 @@ type hitKey struct {
 	str   []byte
 	uid   uint64
 	score float64
+	meta  bool // found among the units seen by their description only
 }
 
 func (a *hitKey) less(b *hitKey) bool {
@@ -95,6 +96,9 @@ type collector struct {
 	facets bool
 	staff  bool
 	today  int
+	// meta: the hits are units seen by their description only (access.MetadataOnly),
+	// whose objects (format, has_object) are not counted.
+	meta bool
 
 	cols  *snapColumns
 	hint  int
@@ -128,6 +132,17 @@ func newTally(values int) *tally {
 	}
 }
 
+// grow returns t (a new tally when nil) counting values up to n ids.
+func (t *tally) grow(n int) *tally {
+	if t == nil {
+		return newTally(n)
+	}
+	if n > len(t.values) {
+		t.values = append(t.values, make([]int32, n-len(t.values))...)
+	}
+	return t
+}
+
 // makeHandler is Bleve's hook: called once per search with the snapshot searched.
 func (c *collector) makeHandler(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 	is, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
@@ -140,7 +155,7 @@ func (c *collector) makeHandler(sctx *search.SearchContext) (search.DocumentMatc
 	}
 	c.cols = cols
 	if c.facets {
-		c.tally = newTally(c.dict.size())
+		c.tally = c.tally.grow(c.dict.size()) // one tally over the searches of one request
 	}
 	pool := sctx.DocumentMatchPool
 	return func(d *search.DocumentMatch) error {
@@ -174,7 +189,7 @@ func (c *collector) add(d *search.DocumentMatch) {
 }
 
 func (c *collector) key(sc *segColumns, d uint32, score float64) hitKey {
-	k := hitKey{uid: sc.uid[d], score: score}
+	k := hitKey{uid: sc.uid[d], score: score, meta: c.meta}
 	switch c.order {
 	case byScore:
 		k.num = ^orderedFloat(score)
@@ -195,6 +210,9 @@ func (c *collector) key(sc *segColumns, d uint32, score float64) hitKey {
 func (c *collector) count(sc *segColumns, d uint32) {
 	t := c.tally
 	for _, v := range sc.vals[sc.start[d]:sc.start[d+1]] {
+		if c.meta && c.dict.objectFacet(v) {
+			continue
+		}
 		t.values[v]++
 	}
 	if c.staff {

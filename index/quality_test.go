@@ -141,6 +141,9 @@ func (c qualityCase) check(check string, got []string, res *Result) string {
 	case "@":
 		return checkPage(want, res)
 	case "!":
+		if rest == "" && (len(got) != 0 || res.Suggestion != "") {
+			return fmt.Sprintf("want no result and no suggestion, got suggestion %q", res.Suggestion)
+		}
 		if len(got) != 0 || !strings.HasPrefix(strings.ToLower(res.Suggestion), strings.ToLower(rest)) {
 			return fmt.Sprintf("want no result and a suggestion starting with %q, got suggestion %q", rest, res.Suggestion)
 		}

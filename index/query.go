@@ -2,10 +2,14 @@ package index
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"sesam"
 )
 
 // The query language, parsed here without any I/O (zoekt's query/ split):
@@ -76,7 +80,8 @@ var fieldNames = map[string]string{
 	"date": FieldDate, "annee": FieldDate, "année": FieldDate, "year": FieldDate, "dates": FieldDate,
 }
 
-// ParseError says why a query cannot be read, in French and English, and where.
+// ParseError says why a query cannot be read, in French and English, and where. It is
+// sesam.ErrInvalid (errors.Is). Bad search parameters are *sesam.InvalidError.
 type ParseError struct {
 	Pos int    // offset in the query, in characters
 	FR  string // message shown first
@@ -86,6 +91,9 @@ type ParseError struct {
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("requête invalide (caractère %d) : %s", e.Pos+1, e.FR)
 }
+
+// Is makes a ParseError a sesam.ErrInvalid.
+func (e *ParseError) Is(target error) bool { return target == sesam.ErrInvalid }
 
 // Parse reads a query. An empty query (or only spaces) is nil: browse everything.
 // A *ParseError gives the position in characters (runes), as a user counts them.
@@ -113,7 +121,30 @@ func parse(q string) (Node, error) {
 	if t := p.peek(); t != nil {
 		return nil, p.errAt(t.pos, "parenthèse fermante sans parenthèse ouvrante", "closing parenthesis without an opening one")
 	}
+	if !hasWord(n) {
+		return nil, p.errAt(toks[0].pos, "la recherche ne contient aucun mot (laissez-la vide pour tout parcourir)",
+			"the search has no words (leave it empty to browse everything)")
+	}
 	return n, nil
+}
+
+// hasWord reports whether a query holds a word (a letter or a digit) or a period:
+// "-", "*" or a control character alone would otherwise list everything, as if the
+// query were empty, while it looks like a search.
+func hasWord(n Node) bool {
+	switch n := n.(type) {
+	case Term:
+		return strings.IndexFunc(n.Text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+	case Range:
+		return true
+	case Not:
+		return hasWord(n.X)
+	case And:
+		return slices.ContainsFunc(n.Xs, hasWord)
+	case Or:
+		return slices.ContainsFunc(n.Xs, hasWord)
+	}
+	return false
 }
 
 type tokKind int
@@ -171,7 +202,7 @@ func lex(q string) ([]token, error) {
 // lexTerm reads [-][field:](word|"phrase") starting at i.
 func lexTerm(q string, i int) (token, int, error) {
 	t := token{pos: i}
-	if q[i] == '-' && i+1 < len(q) && !isSpaceByte(q[i+1]) {
+	if q[i] == '-' && i+1 < len(q) && !isSpaceByte(q[i+1]) && !negativeRange.MatchString(q[i:]) {
 		t.neg = true
 		i++
 	}
@@ -193,6 +224,9 @@ func lexTerm(q string, i int) (token, int, error) {
 	if name, rest, ok := strings.Cut(word, ":"); ok {
 		if f, known := fieldNames[strings.ToLower(name)]; known {
 			t.field = f
+			if rest == "-" && !t.neg && end < len(q) && q[end] == '"' {
+				t.neg, rest = true, "" // titre:-"phrase"
+			}
 			if rest == "" {
 				if end < len(q) && q[end] == '"' {
 					return lexPhrase(q, end, t)
@@ -201,6 +235,13 @@ func lexTerm(q string, i int) (token, int, error) {
 					EN: fmt.Sprintf("%q must be followed by a word or a quoted phrase", name+":")}
 			}
 			word = rest
+			if strings.HasPrefix(word, "-") && f != FieldDate { // titre:-brouillon excludes
+				if t.neg {
+					return t, 0, &ParseError{Pos: t.pos, FR: fmt.Sprintf("« %s » : une seule exclusion par terme", q[t.pos:end]),
+						EN: fmt.Sprintf("%q: one exclusion per term", q[t.pos:end])}
+				}
+				t.neg, word = true, word[1:]
+			}
 		}
 	}
 	if !t.neg && t.field == "" {
@@ -358,7 +399,13 @@ func (p *parser) term(t *token) (Node, error) {
 		}
 		return Term{Field: t.field, Text: t.text, Phrase: true}, nil
 	}
-	if r, ok, err := parseRange(t.text); ok || err != nil {
+	text := t.text
+	if m := yearSpan.FindStringSubmatch(text); m != nil && (t.field == "" || t.field == FieldDate) {
+		if from, to := atoi(m[1]), atoi(m[2]); from <= to {
+			text = m[1] + ".." + m[2] // 1950-1975: a period, as 1950..1975
+		}
+	}
+	if r, ok, err := parseRange(text); ok || err != nil {
 		if err != nil {
 			return nil, &ParseError{Pos: t.pos, FR: err.FR, EN: err.EN}
 		}
@@ -372,6 +419,18 @@ func (p *parser) term(t *token) (Node, error) {
 	}
 	return Term{Field: t.field, Text: t.text}, nil
 }
+
+var (
+	// yearSpan is a period written with a hyphen or a dash (1950-1975, 1950–1975):
+	// two years of four digits, read as 1950..1975 when the first is not after the
+	// second. Cotes with such a shape are found with cote: or in quotes.
+	yearSpan = regexp.MustCompile(`^([12][0-9]{3})[-–]([12][0-9]{3})$`)
+	// negativeRange is a period of years before the common era, -1950..-1900: its
+	// leading minus is a sign, not an exclusion (to exclude it: NOT -1950..-1900).
+	negativeRange = regexp.MustCompile(`^-[0-9]+\.\.-[0-9]+(\s|[()]|$)`)
+)
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // parseRange reads 1950..1975, ..1975 or 1950.. (years, possibly negative). ok is false
 // when s is not a range at all.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"sesam"
 )
 
 func year(y int) *int { return &y }
@@ -39,6 +41,22 @@ func TestParse(t *testing.T) {
 		{"date:1968", Range{From: year(1968), To: year(1968)}},
 		{"W 1234", And{Xs: []Node{Term{Text: "W"}, Term{Text: "1234"}}}},
 		{"l'église Saint-Pierre", And{Xs: []Node{Term{Text: "l'église"}, Term{Text: "Saint-Pierre"}}}},
+		// A period written with a hyphen or a dash, when both are years in order.
+		{"1950-1975", Range{From: year(1950), To: year(1975)}},
+		{"registre 1950–1975", And{Xs: []Node{Term{Text: "registre"}, Range{From: year(1950), To: year(1975)}}}},
+		{"date:1950-1975", Range{From: year(1950), To: year(1975)}},
+		{"1975-1950", Term{Text: "1975-1950"}},
+		{"12-4", Term{Text: "12-4"}},
+		// Years before the common era: the leading minus is a sign.
+		{"-1950..-1900", Range{From: year(-1950), To: year(-1900)}},
+		{"NOT -1950..-1900", Not{X: Range{From: year(-1950), To: year(-1900)}}},
+		{"date:-1950..-1900", Range{From: year(-1950), To: year(-1900)}},
+		{"-1950..1975", Not{X: Range{From: year(1950), To: year(1975)}}},
+		// An exclusion after the field name.
+		{"titre:-registre", Not{X: Term{Field: FieldTitle, Text: "registre"}}},
+		{`titre:-"état civil"`, Not{X: Term{Field: FieldTitle, Text: "état civil", Phrase: true}}},
+		{"registre titre:-mariages", And{Xs: []Node{Term{Text: "registre"}, Not{X: Term{Field: FieldTitle, Text: "mariages"}}}}},
+		{"école *", And{Xs: []Node{Term{Text: "école"}, Term{Text: "*"}}}},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.q)
@@ -72,6 +90,12 @@ func TestParseErrors(t *testing.T) {
 		{"date:hier", 0},
 		{"NOT", 0},
 		{"()", 1},
+		// No word at all: not a search of everything.
+		{"-", 0},
+		{"*", 0},
+		{"\x00", 0},
+		{" - * ", 1},
+		{"-titre:-brouillon", 0},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.q)
@@ -82,6 +106,35 @@ func TestParseErrors(t *testing.T) {
 		}
 		if pe.Pos != tt.pos || pe.FR == "" || pe.EN == "" {
 			t.Errorf("Parse(%q) error at %d (%q / %q), want at %d with both messages", tt.q, pe.Pos, pe.FR, pe.EN, tt.pos)
+		}
+		if !errors.Is(err, sesam.ErrInvalid) {
+			t.Errorf("Parse(%q) error %v is not sesam.ErrInvalid", tt.q, err)
+		}
+	}
+}
+
+// TestParameterErrors: every bad parameter of a search is a *sesam.InvalidError,
+// said in French and English.
+func TestParameterErrors(t *testing.T) {
+	y1950, y1900 := 1950, 1900
+	reqs := []Request{
+		{Sort: "alphabétique"},
+		{Filters: Filters{Status: "ouvert"}},
+		{Page: MaxOffset},
+		{Filters: Filters{FromYear: &y1950, ToYear: &y1900}},
+	}
+	for _, req := range reqs {
+		err := normalise(&req)
+		var e *sesam.InvalidError
+		if !errors.As(err, &e) || !errors.Is(err, sesam.ErrInvalid) || e.FR == "" || e.EN == "" {
+			t.Errorf("normalise(%+v) = %#v, want a bilingual *sesam.InvalidError", req, err)
+		}
+	}
+	for _, cursor := range []string{"!!", encodeCursor(byTitle, hitKey{uid: 3})} {
+		_, err := decodeCursor(cursor, byScore)
+		var e *sesam.InvalidError
+		if !errors.As(err, &e) || e.EN == "" {
+			t.Errorf("decodeCursor(%q) = %v, want a bilingual *sesam.InvalidError", cursor, err)
 		}
 	}
 }

@@ -176,22 +176,67 @@ type searcher struct {
 	pages PageReader
 }
 
-// query is the whole query: the text, AND the user's filters, AND the security
-// filter (a Bleve filter clause: it restricts without scoring).
+// query is the search of the units the scope sees in full: the words (in every text
+// field, the pages' text included), AND the user's filters, AND that part of the
+// security filter (a Bleve filter clause: it restricts without scoring). nil when the
+// scope sees no unit in full.
 func (s *searcher) query(node Node) query.Query {
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(s.text(node))
-	filter := scopeQuery(s.g, s.scope)
-	if f := s.b.filterQuery(s.req.Filters, s.scope.Today); f != nil {
-		filter = bleve.NewConjunctionQuery(filter, f)
+	full, _ := scopeParts(s.g, s.scope)
+	if full == nil {
+		return nil
 	}
+	text := s.text(node, true)
+	filter := s.b.filterQuery(s.req.Filters, s.scope.Today)
+	if _, all := full.(*query.MatchAllQuery); !all {
+		filter = conjunction(full, filter)
+	}
+	if filter == nil {
+		return text // everything may be seen: a match-all filter would walk every unit
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(text)
 	bq.AddFilter(filter)
 	return bq
 }
 
-// text is the query's words, scored, without the filters.
-func (s *searcher) text(node Node) query.Query {
-	text := s.b.build(node)
+// conjunction is a AND b, either of which may be nil.
+func conjunction(a, b query.Query) query.Query {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return bleve.NewConjunctionQuery(a, b)
+}
+
+// metaQuery is the search of the units the scope sees by their description only
+// (access.MetadataOnly) and not in full: the words in the descriptive fields alone.
+// Their objects stay unseen: a filter on formats or on having objects leaves them
+// out. nil when there are none.
+func (s *searcher) metaQuery(node Node) query.Query {
+	full, meta := scopeParts(s.g, s.scope)
+	f := s.req.Filters
+	if meta == nil || len(f.Formats) > 0 || f.HasObject != "" {
+		return nil
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(bleve.NewConjunctionQuery(unscored{meta}, s.text(node, false)))
+	if full != nil {
+		bq.AddMustNot(full)
+	}
+	if f := s.b.filterQuery(f, s.scope.Today); f != nil {
+		bq.AddFilter(f)
+	}
+	return bq
+}
+
+// text is the query's words, scored, without the filters; pages says whether they
+// may match the text of the objects' pages.
+func (s *searcher) text(node Node, pages bool) query.Query {
+	b := *s.b
+	b.noPages = !pages
+	text := b.build(node)
 	if boost := exactCoteBoost(s.req.Query); boost != nil && node != nil {
 		wrap := bleve.NewBooleanQuery()
 		wrap.AddMust(text)
@@ -225,16 +270,24 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 		}
 	}
 	// Bleve matches (and scores, when the order needs it); the collector does the rest.
-	sr := bleve.NewSearchRequestOptions(s.query(node), 0, 0, false)
-	if o != byScore {
-		sr.Score = bleve.ScoreNone
+	// The units seen in full and those seen by their description are two searches
+	// into one collector, which keeps the objects of the latter out of the facets.
+	var total uint64
+	for _, part := range []struct {
+		q    query.Query
+		meta bool
+	}{{s.query(node), false}, {s.metaQuery(node), true}} {
+		if part.q == nil {
+			continue
+		}
+		c.meta = part.meta
+		n, err := s.collect(ctx, part.q, o, c)
+		if err != nil {
+			return nil, err
+		}
+		total += n
 	}
-	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.makeHandler))
-	r, err := s.g.idx.SearchInContext(hctx, sr)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	res := &Result{Total: r.Total}
+	res := &Result{Total: total}
 	keys := c.sorted()
 	if s.req.After == "" {
 		keys = keys[min(len(keys), (s.req.Page-1)*s.req.Size):]
@@ -249,10 +302,40 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	if s.req.Facets {
 		s.readFacets(c, res)
 	}
-	if r.Total == 0 && node != nil {
+	if total == 0 && node != nil {
 		res.Suggestion = s.suggest(ctx, node)
 	}
 	return res, nil
+}
+
+// collect runs one search into the collector and returns its number of hits.
+func (s *searcher) collect(ctx context.Context, q query.Query, o order, c *collector) (uint64, error) {
+	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	if o != byScore {
+		sr.Score = bleve.ScoreNone
+	}
+	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.makeHandler))
+	r, err := s.g.idx.SearchInContext(hctx, sr)
+	if err != nil {
+		return 0, fmt.Errorf("search: %w", err)
+	}
+	return r.Total, nil
+}
+
+// total counts the units a query finds, as run does.
+func (s *searcher) total(ctx context.Context, node Node) (uint64, error) {
+	var n uint64
+	for _, q := range []query.Query{s.query(node), s.metaQuery(node)} {
+		if q == nil {
+			continue
+		}
+		r, err := s.g.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
+		if err != nil {
+			return 0, fmt.Errorf("search: %w", err)
+		}
+		n += r.Total
+	}
+	return n, nil
 }
 
 // hits reads the stored fields of the page's hits and, for a search with words, where
@@ -265,12 +348,18 @@ func (s *searcher) hits(ctx context.Context, node Node, keys []hitKey, res *Resu
 		return nil
 	}
 	ids := make([]string, len(keys))
+	var full, meta []string // the units seen in full, by their description only
 	for i, k := range keys {
 		ids[i] = strconv.FormatUint(k.uid, 10)
+		if k.meta {
+			meta = append(meta, ids[i])
+		} else {
+			full = append(full, ids[i])
+		}
 	}
 	byID := make(map[string]*search.DocumentMatch, len(ids))
-	fetch := func(q query.Query, locations bool) error {
-		sr := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
+	fetch := func(q query.Query, n int, locations bool) error {
+		sr := bleve.NewSearchRequestOptions(q, n, 0, false)
 		sr.IncludeLocations = locations
 		sr.Fields = hitFields
 		if locations {
@@ -286,14 +375,27 @@ func (s *searcher) hits(ctx context.Context, node Node, keys []hitKey, res *Resu
 		}
 		return nil
 	}
-	// A conjunction led by the few ids skips the postings of the other units.
-	if node != nil {
-		if err := fetch(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), s.text(node)), true); err != nil {
-			return err
+	// A conjunction led by the few ids skips the postings of the other units. The
+	// units seen by their description are located without their pages' text.
+	for _, part := range []struct {
+		ids   []string
+		pages bool
+	}{{full, true}, {meta, false}} {
+		if node != nil && len(part.ids) > 0 {
+			q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(part.ids), s.text(node, part.pages))
+			if err := fetch(q, len(part.ids), true); err != nil {
+				return err
+			}
 		}
 	}
-	if len(byID) < len(ids) {
-		if err := fetch(bleve.NewDocIDQuery(ids), false); err != nil {
+	var missing []string
+	for _, id := range ids {
+		if byID[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		if err := fetch(bleve.NewDocIDQuery(missing), len(missing), false); err != nil {
 			return err
 		}
 	}

@@ -28,11 +28,38 @@ var (
 )
 
 // propUnit is a random unit with a secret word only it holds: a search, a snippet or a
-// suggestion showing that word reveals the unit.
+// suggestion showing that word reveals the unit. Half of them hold a PDF whose page has
+// another secret word (pageSecret) and the unit's secret again: the page may only be
+// searched and shown by a scope seeing the unit in full (access.Full), not by one
+// seeing its description only (access.MetadataOnly).
 type propUnit struct {
-	iu     *store.IndexUnit
-	view   access.UnitView
-	secret string
+	iu         *store.IndexUnit
+	view       access.UnitView
+	secret     string
+	pageSecret string
+}
+
+// propPages serves the pages of the random units, as the store would.
+type propPages map[PageKey]string
+
+func (p propPages) PageTexts(_ context.Context, keys []PageKey) (map[PageKey]string, error) {
+	out := map[PageKey]string{}
+	for _, k := range keys {
+		if t, ok := p[k]; ok {
+			out[k] = t
+		}
+	}
+	return out, nil
+}
+
+func pagesOf(units []propUnit) propPages {
+	out := propPages{}
+	for _, u := range units {
+		for _, p := range u.iu.Pages {
+			out[PageKey{ObjectID: p.ObjectID, Page: p.Number}] = p.Text
+		}
+	}
+	return out
 }
 
 func randomUnits(r *rand.Rand, n int) []propUnit {
@@ -56,11 +83,18 @@ func randomUnits(r *rand.Rand, n int) []propUnit {
 		u := &store.Unit{ID: id, TenantID: tenant, Level: propLevels[r.IntN(4)], Ancestors: anc,
 			Title: propWords[r.IntN(len(propWords))] + " " + propWords[r.IntN(len(propWords))] + " " + secret,
 			Cote:  fmt.Sprintf("%d W %d", r.IntN(5), i), OriginatingAgency: propAgencies[r.IntN(3)],
-			StartDate: &start, EndDate: &end, OpenDay: open, PublishDay: publish, DescriptionPublic: r.IntN(8) == 0,
+			StartDate: &start, EndDate: &end, OpenDay: open, PublishDay: publish, DescriptionPublic: r.IntN(5) == 0,
 			Content: seda.Unit{Keywords: []seda.Keyword{{Content: propWords[r.IntN(len(propWords))]}}}}
-		units = append(units, propUnit{iu: &store.IndexUnit{Unit: u, Path: anc}, secret: secret,
-			view: access.UnitView{ID: strconv.FormatInt(id, 10), Tenant: tenant, Agency: u.OriginatingAgency,
-				Ancestors: idStrings(anc), OpenDay: open, PublishDay: publish, DescriptionPublic: u.DescriptionPublic}})
+		pu := propUnit{iu: &store.IndexUnit{Unit: u, Path: anc}, secret: secret}
+		if r.IntN(2) == 0 {
+			pu.pageSecret = "pagesecret" + secret[len("zorglub"):]
+			pu.iu.Objects = []store.Object{{ID: 1000 + id, MimeType: "application/pdf"}}
+			pu.iu.Pages = []store.Page{{ObjectID: 1000 + id, Number: 1, Source: "text", Text: "page vide"},
+				{ObjectID: 1000 + id, Number: 2, Source: "text", Text: "le texte " + pu.pageSecret + " et " + secret + " du document"}}
+		}
+		pu.view = access.UnitView{ID: strconv.FormatInt(id, 10), Tenant: tenant, Agency: u.OriginatingAgency,
+			Ancestors: idStrings(anc), OpenDay: open, PublishDay: publish, DescriptionPublic: u.DescriptionPublic}
+		units = append(units, pu)
 	}
 	return units
 }
@@ -120,16 +154,17 @@ func TestSecurityProperty(t *testing.T) {
 	}
 	for round := 0; round < rounds; round++ {
 		scope := randomScope(r, n)
-		visible := map[int64]bool{}
+		visible, full := map[int64]bool{}, map[int64]bool{}
 		for _, u := range units {
-			if scope.Visibility(u.view) != access.Hidden {
-				visible[u.iu.Unit.ID] = true
-			}
+			v := scope.Visibility(u.view)
+			visible[u.iu.Unit.ID] = v != access.Hidden
+			full[u.iu.Unit.ID] = v == access.Full
 		}
 		t.Run(fmt.Sprintf("round%d", round), func(t *testing.T) {
-			checkBrowse(t, ctx, ix, scope, units, visible)
+			checkBrowse(t, ctx, ix, scope, units, visible, full)
 			checkPaging(t, ctx, ix, scope, visible)
 			checkSecrets(t, ctx, ix, scope, units, visible, r)
+			checkPageSecrets(t, ctx, ix, scope, units, full, r)
 		})
 		if t.Failed() {
 			t.Fatalf("seed %d, scope %+v", seed, scope)
@@ -138,26 +173,33 @@ func TestSecurityProperty(t *testing.T) {
 }
 
 // checkBrowse: a match-all search returns exactly the visible units, and every facet
-// count is the count over the visible units.
-func checkBrowse(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, units []propUnit, visible map[int64]bool) {
+// count is the count over the visible units (the objects' facets over the units seen
+// in full).
+func checkBrowse(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, units []propUnit, visible, full map[int64]bool) {
 	res, err := ix.Search(ctx, scope, Request{Size: 100, Facets: true, Staff: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Total != uint64(len(visible)) {
-		t.Errorf("total = %d, visible = %d", res.Total, len(visible))
+	if n := count(visible); res.Total != uint64(n) {
+		t.Errorf("total = %d, visible = %d", res.Total, n)
 	}
 	for _, h := range res.Hits {
 		if !visible[h.ID] {
 			t.Errorf("browse shows unit %d, which the scope may not see", h.ID)
 		}
 	}
-	want := map[string]map[string]int{"tenant": {}, "level": {}, "producer": {}}
+	want := map[string]map[string]int{"tenant": {}, "level": {}, "producer": {}, "format": {}, "has_object": {}}
 	for _, u := range units {
 		if visible[u.iu.Unit.ID] {
 			want["tenant"][u.iu.Unit.TenantID]++
 			want["level"][u.iu.Unit.Level]++
 			want["producer"][u.iu.Unit.OriginatingAgency]++
+		}
+		if full[u.iu.Unit.ID] {
+			want["has_object"][strconv.FormatBool(len(u.iu.Objects) > 0)]++
+			if len(u.iu.Objects) > 0 {
+				want["format"]["application/pdf"]++
+			}
 		}
 	}
 	for _, f := range res.Facets {
@@ -184,15 +226,30 @@ func checkBrowse(t *testing.T, ctx context.Context, ix *Index, scope access.Scop
 	for _, b := range res.Histogram.Bars {
 		bars += b.Count
 	}
-	if len(visible) == 0 && bars > 0 {
+	if count(visible) == 0 && bars > 0 {
 		t.Errorf("histogram counts %d units, none visible", bars)
 	}
 }
 
-// checkPaging walks every page with cursors, sorted by date: each visible unit once.
+// checkPaging walks every page with cursors, sorted by date, then by relevance for a
+// common word (the units seen in full and those seen by their description only are
+// two searches whose hits are ranked together): each visible unit once.
 func checkPaging(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, visible map[int64]bool) {
+	if seen := walkPages(t, ctx, ix, scope, Request{Size: 7, Sort: SortDateDesc}, visible); len(seen) != count(visible) {
+		t.Errorf("paging reached %d units, %d visible", len(seen), count(visible))
+	}
+	req := Request{Query: propWords[0], Size: 7}
+	res, err := ix.Search(ctx, scope, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen := walkPages(t, ctx, ix, scope, req, visible); uint64(len(seen)) != res.Total {
+		t.Errorf("paging %q by relevance reached %d units, total %d", req.Query, len(seen), res.Total)
+	}
+}
+
+func walkPages(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, req Request, visible map[int64]bool) map[int64]bool {
 	seen := map[int64]bool{}
-	req := Request{Query: "", Size: 7, Sort: SortDateDesc}
 	for pages := 0; pages < 100; pages++ {
 		res, err := ix.Search(ctx, scope, req, nil)
 		if err != nil {
@@ -212,9 +269,7 @@ func checkPaging(t *testing.T, ctx context.Context, ix *Index, scope access.Scop
 		}
 		req.After = res.Next
 	}
-	if len(seen) != len(visible) {
-		t.Errorf("paging reached %d units, %d visible", len(seen), len(visible))
-	}
+	return seen
 }
 
 // checkSecrets searches some units' secret words (exact and misspelt): found with a
@@ -255,4 +310,76 @@ func checkSecrets(t *testing.T, ctx context.Context, ix *Index, scope access.Sco
 			}
 		}
 	}
+}
+
+func count(set map[int64]bool) int {
+	n := 0
+	for _, in := range set {
+		if in {
+			n++
+		}
+	}
+	return n
+}
+
+// checkPageSecrets searches some units' page secrets: found, with a snippet of the
+// page, exactly when the unit is seen in full. A unit seen by its description only is
+// found by its title's secret but shows no page, though the page holds that word too;
+// and the formats of its objects do not narrow a search to it.
+func checkPageSecrets(t *testing.T, ctx context.Context, ix *Index, scope access.Scope, units []propUnit, full map[int64]bool, r *rand.Rand) {
+	pages := pagesOf(units)
+	for i := 0; i < 8; i++ {
+		u := units[r.IntN(len(units))]
+		if u.pageSecret == "" {
+			continue
+		}
+		id := u.iu.Unit.ID
+		for _, q := range []string{u.pageSecret, "texte:" + u.pageSecret, `"` + u.pageSecret + " et " + u.secret + `"`} {
+			res, err := ix.Search(ctx, scope, Request{Query: q, Facets: true}, pages)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := len(res.Hits) == 1 && res.Hits[0].ID == id
+			if found != full[id] || res.Total > 1 {
+				t.Errorf("search %s (page text): found=%v total=%d, seen in full=%v", q, found, res.Total, full[id])
+			}
+			if found && !hasPageSnippet(res.Hits[0], u.pageSecret) {
+				t.Errorf("search %s: no snippet of page 2 marking the word: %+v", q, res.Hits[0].Snippets)
+			}
+		}
+		res, err := ix.Search(ctx, scope, Request{Query: u.secret, Filters: Filters{Formats: []string{"application/pdf"}}}, pages)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			if !full[h.ID] {
+				t.Errorf("search %s format:pdf finds unit %d, whose objects the scope may not see", u.secret, h.ID)
+			}
+			for _, s := range h.Snippets {
+				if s.Field == fPage && !full[h.ID] {
+					t.Errorf("search %s shows page %d of unit %d, whose objects the scope may not see", u.secret, s.Page, h.ID)
+				}
+			}
+		}
+		res, err = ix.Search(ctx, scope, Request{Query: u.secret}, pages)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			for _, s := range h.Snippets {
+				if s.Field == fPage && !full[h.ID] {
+					t.Errorf("search %s shows page %d of unit %d, whose objects the scope may not see", u.secret, s.Page, h.ID)
+				}
+			}
+		}
+	}
+}
+
+func hasPageSnippet(h Hit, word string) bool {
+	for _, s := range h.Snippets {
+		if s.Field == fPage && s.Page == 2 && strings.Contains(s.HTML, "<mark>"+word+"</mark>") {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -137,6 +139,82 @@ func TestSearchJSONIsTheAPIDocument(t *testing.T) {
 	}
 	if code, _, errb := runSesam("role", "grant", "x@y.fr", "king", "cdg62"); code != 1 || !strings.Contains(errb, "unknown role") {
 		t.Errorf("unknown role: %d %s", code, errb)
+	}
+}
+
+// TestSearchCommandPages: the cursor printed at the end of a page is followed with
+// --after, pages are also reached with --page, the year fields narrow the search, and
+// snippets print as text (no HTML entities).
+func TestSearchCommandPages(t *testing.T) {
+	ruitzSetUp(t)
+	mustRun(t, "role", "grant", "agent@ruitz.fr", "reader", "cdg62/ruitz")
+	search := func(args ...string) (ids []string, next string, out string) {
+		out = mustRun(t, append([]string{"search", "--as", "agent@ruitz.fr"}, args...)...)
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 1 && !strings.HasPrefix(line, " ") && f[0] != "" && f[0][0] >= '0' && f[0][0] <= '9' && !strings.Contains(line, "résultats") {
+				ids = append(ids, f[0])
+			}
+			if c, ok := strings.CutPrefix(line, "(suite : --after "); ok {
+				next = strings.TrimSuffix(c, ")")
+			}
+		}
+		return ids, next, out
+	}
+	first, next, _ := search("--size", "2", "--sort", "cote", "registre")
+	if len(first) != 2 || next == "" {
+		t.Fatalf("first page: %v, cursor %q", first, next)
+	}
+	second, _, _ := search("--size", "2", "--sort", "cote", "--after", next, "registre")
+	page2, _, _ := search("--size", "2", "--sort", "cote", "--page", "2", "registre")
+	if len(second) != 2 || !slices.Equal(second, page2) || slices.Contains(second, first[0]) || slices.Contains(second, first[1]) {
+		t.Errorf("--after gives %v, --page 2 gives %v, after the first page %v", second, page2, first)
+	}
+	all, _, _ := search("registre")
+	years, _, _ := search("--from", "1955", "--to", "1975", "registre")
+	inside, _, _ := search("--from", "1955", "--to", "1975", "--incl", "registre")
+	if len(all) != 4 || len(years) != 2 || len(inside) != 1 {
+		t.Errorf("registre: %v; 1955-1975 overlapping: %v; inside: %v", all, years, inside)
+	}
+	if code, _, errb := runSesam("search", "--from", "1950s", "registre"); code != 2 || !strings.Contains(errb, "not a year") {
+		t.Errorf("--from 1950s: exit %d %q", code, errb)
+	}
+	_, _, out := search("architecte")
+	if !strings.Contains(out, "de l'[architecte]") || strings.Contains(out, "&#") {
+		t.Errorf("snippets print HTML entities or no mark:\n%s", out)
+	}
+}
+
+// TestSearchPublicDescription: once a closed fonds' description is public, the public
+// finds its closed units by their description, never by the text of their documents
+// (the staff files, closed until 2040, hold a speech with "ricanements" on page 1).
+func TestSearchPublicDescription(t *testing.T) {
+	ruitzSetUp(t)
+	mustRun(t, "role", "grant", "agent@ruitz.fr", "reader", "cdg62/ruitz")
+	search := func(as, q string) portal.SearchDoc {
+		var doc portal.SearchDoc
+		if err := json.Unmarshal([]byte(mustRun(t, "search", "--json", "--as", as, q)), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	fonds := search("agent@ruitz.fr", `cote:"RUITZ"`)
+	if len(fonds.Hits) == 0 {
+		t.Fatal("the agent does not find the fonds")
+	}
+	agent := search("agent@ruitz.fr", "ricanements")
+	if agent.Total != 1 || len(agent.Hits[0].Snippets) == 0 || agent.Hits[0].Snippets[0].Page != 1 {
+		t.Fatalf("the agent finds %d units for a word of the staff files' PDF: %+v", agent.Total, agent.Hits)
+	}
+	mustRun(t, "access", "public-description", "--unit", strconv.FormatInt(fonds.Hits[0].ID, 10))
+	if doc := search("public", "titre:personnel"); doc.Total != 1 || doc.Hits[0].ID != agent.Hits[0].ID {
+		t.Errorf("the public does not find the staff files by their described title: %+v", doc.Hits)
+	} else if len(doc.Hits[0].Snippets) > 0 || doc.Hits[0].Communicable {
+		t.Errorf("the staff files shown to the public with %+v, communicable %v", doc.Hits[0].Snippets, doc.Hits[0].Communicable)
+	}
+	for _, q := range []string{"ricanements", "texte:ricanements", "titre:personnel ricanements"} {
+		if doc := search("public", q); doc.Total != 0 || len(doc.Hits) != 0 {
+			t.Errorf("the public finds %q in a closed unit's PDF: %+v", q, doc.Hits)
+		}
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,13 +32,20 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("search", e.stderr)
 	as := fs.String("as", "public", "search as this principal: public, an e-mail or an OIDC subject")
 	asJSON := fs.Bool("json", false, "print the API's JSON document")
-	sort := fs.String("sort", "", "pertinence, date, -date, titre, cote")
-	size := fs.Int("size", 20, "hits")
+	sort := fs.String("sort", "", "pertinence, date, -date, titre, cote, -ouverture")
+	size := fs.Int("size", 20, "hits per page (at most 100)")
+	page := fs.Int("page", 1, "page number (up to 10,000 hits deep; further, follow --after)")
+	after := fs.String("after", "", "the page after this cursor (printed at the end of a page)")
 	within := fs.Int64("within", 0, "search under this unit")
+	var filters index.Filters
+	fs.Func("from", "units dated from this year", yearFlag(&filters.FromYear))
+	fs.Func("to", "units dated up to this year", yearFlag(&filters.ToYear))
+	fs.BoolVar(&filters.Inclusion, "incl", false, "units dated within --from and --to (by default: overlapping them)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
+	filters.Within = *within
 	st, ix, err := openSearch(ctx, e)
 	if err != nil {
 		return err
@@ -52,8 +61,8 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req := index.Request{Query: strings.Join(pos, " "), Sort: *sort, Size: *size, Facets: true,
-		Staff: scope.Staff(), Filters: index.Filters{Within: *within}}
+	req := index.Request{Query: strings.Join(pos, " "), Sort: *sort, Size: *size, Page: *page, After: *after,
+		Facets: true, Staff: scope.Staff(), Filters: filters}
 	doc, err := portal.Search(ctx, st, ix, scope, req, "fr")
 	if err != nil {
 		return err
@@ -79,7 +88,7 @@ func printHits(e *env, doc *portal.SearchDoc) {
 		}
 		fmt.Fprintf(e.stdout, "\n%d  %s\n    %s · %s · %s–%s · %s · %s\n", h.ID, h.Title, h.Cote, h.Level, h.Dates.Start, h.Dates.End, h.Tenant, state)
 		for _, s := range h.Snippets {
-			text := strings.NewReplacer("<mark>", "[", "</mark>", "]").Replace(s.HTML)
+			text := snippetText(s.HTML)
 			if s.Page > 0 {
 				fmt.Fprintf(e.stdout, "    p. %d : %s\n", s.Page, text)
 			} else if s.Field != "title" {
@@ -89,6 +98,24 @@ func printHits(e *env, doc *portal.SearchDoc) {
 	}
 	if doc.Next != "" {
 		fmt.Fprintf(e.stdout, "\n(suite : --after %s)\n", doc.Next)
+	}
+}
+
+// snippetText is a snippet for a terminal: the marked words in [brackets], the rest
+// as written (the HTML's entities decoded).
+func snippetText(h string) string {
+	return html.UnescapeString(strings.NewReplacer("<mark>", "[", "</mark>", "]").Replace(h))
+}
+
+// yearFlag reads a year into *dst.
+func yearFlag(dst **int) func(string) error {
+	return func(s string) error {
+		y, err := strconv.Atoi(s)
+		if err != nil || y < -9999 || y > 9999 {
+			return fmt.Errorf("%q is not a year", s)
+		}
+		*dst = &y
+		return nil
 	}
 }
 
