@@ -33,7 +33,7 @@ func (a *App) objectContent(c *fiber.Ctx) error {
 		return &httpError{status: fiber.StatusInternalServerError, code: "integrity", msg: "msg.integrity", err: err}
 	}
 	p := principalOf(c)
-	stamped := isPDFObject(o) && !a.ownAgent(p, unit.View.Tenant)
+	stamped := o.IsPDF() && !a.ownAgent(p, unit.View.Tenant)
 	inline := c.Query("inline") == "1"
 	scope, err := a.scopeOf(c) // cached for the request by consultableObject
 	if err != nil {
@@ -103,11 +103,6 @@ func (a *App) ownAgent(p access.Principal, tenant string) bool {
 		}
 	}
 	return false
-}
-
-func isPDFObject(o *store.Object) bool {
-	return o.MimeType == "application/pdf" || o.PageCount != nil ||
-		strings.HasSuffix(strings.ToLower(o.Filename), ".pdf")
 }
 
 // setObjectHeaders: the declared type when it is a plain MIME type, a safe file name,

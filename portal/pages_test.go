@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -242,4 +243,27 @@ func TestPublicDescription(t *testing.T) {
 	if r := get(t, tApp, nil, searchPath("personnel communal")); !strings.Contains(r.body, "des agents") {
 		t.Errorf("the described unit is not found by the public")
 	}
+}
+
+// TestUnitPageSaysOCR: a document whose text came from OCR says so on its unit page.
+func TestUnitPageSaysOCR(t *testing.T) {
+	ctx := context.Background()
+	var unitID, objectID int64
+	err := tStore.Pool().QueryRow(ctx, `SELECT uo.unit_id, p.object_id FROM object_page p
+		JOIN unit_object uo ON uo.object_id = p.object_id JOIN unit u ON u.id = uo.unit_id
+		WHERE u.tenant_id = 'cdg62/ruitz' AND p.source = 'text' ORDER BY p.object_id, uo.unit_id LIMIT 1`).Scan(&unitID, &objectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/units/%d", unitID)
+	const said = "reconnaissance automatique (OCR)"
+	mustNotContain(t, "unit page before", get(t, tApp, agentRuitz, path).body, said)
+	set := func(source string) {
+		if _, err := tStore.Pool().Exec(ctx, `UPDATE object_page SET source = $2 WHERE object_id = $1 AND page = 1`, objectID, source); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("ocr")
+	t.Cleanup(func() { set("text") })
+	mustContain(t, "unit page of an OCR'd document", get(t, tApp, agentRuitz, path).body, said)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,18 +37,29 @@ type Object struct {
 	PageCount       *int
 	PDFA            string
 	Encrypted       bool
+	OCRPages        int // pages whose text comes from OCR
+}
+
+// IsPDF says whether the object is a PDF: declared so, or read as one at import.
+func (o *Object) IsPDF() bool {
+	switch strings.ToLower(o.MimeType) {
+	case "application/pdf", "application/x-pdf":
+		return true
+	}
+	return o.TextStatus != "" || o.PageCount != nil || strings.HasSuffix(strings.ToLower(o.Filename), ".pdf")
 }
 
 const objectColumns = `o.id, o.tenant_id, o.transfer_id, o.seda_id, o.kind, o.group_id, o.version, o.uri, o.filename,
 	o.mime_type, o.format_id, o.format_litteral, o.size, o.digest, o.digest_algorithm, o.present,
-	coalesce(o.sha256, ''), o.physical_ids, o.description, o.text_status, o.text_reason, o.page_count, o.pdfa, o.encrypted`
+	coalesce(o.sha256, ''), o.physical_ids, o.description, o.text_status, o.text_reason, o.page_count, o.pdfa, o.encrypted,
+	(SELECT count(*) FROM object_page p WHERE p.object_id = o.id AND p.source = 'ocr')::int`
 
 // scanObject scans objectColumns, after the leading columns given in pre.
 func scanObject(r pgx.Row, pre ...any) (Object, error) {
 	var o Object
 	err := r.Scan(append(pre, &o.ID, &o.TenantID, &o.TransferID, &o.SedaID, &o.Kind, &o.GroupID, &o.Version, &o.URI, &o.Filename,
 		&o.MimeType, &o.FormatID, &o.FormatLitteral, &o.Size, &o.Digest, &o.DigestAlgorithm, &o.Present,
-		&o.SHA256, &o.PhysicalIDs, &o.Description, &o.TextStatus, &o.TextReason, &o.PageCount, &o.PDFA, &o.Encrypted)...)
+		&o.SHA256, &o.PhysicalIDs, &o.Description, &o.TextStatus, &o.TextReason, &o.PageCount, &o.PDFA, &o.Encrypted, &o.OCRPages)...)
 	return o, err
 }
 
