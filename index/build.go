@@ -119,6 +119,8 @@ func (b *builder) and(xs []Node) (query.Query, clause) {
 		return bleve.NewDisjunctionQuery(should...), optional
 	case len(must) == 0:
 		must = append(must, bleve.NewMatchAllQuery())
+	case len(must) == 1 && len(mustNot) == 0 && len(should) == 0:
+		return must[0], required // no wrapper: each level costs every hit
 	}
 	bq.AddMust(must...)
 	bq.AddShould(should...)
@@ -155,7 +157,7 @@ func (b *builder) term(t Term) (query.Query, clause) {
 	case len(qs) == 0:
 		return bleve.NewMatchNoneQuery(), required // texte:word, where no page may be searched
 	}
-	return bleve.NewDisjunctionQuery(qs...), required
+	return disjunction(qs), required
 }
 
 // hasNumber reports whether a query has a plain word of digits (1, 12/4), as a cote
@@ -238,7 +240,7 @@ func coteBelow(c string) []termRange {
 
 // exactCoteBoost ranks the unit whose cote is exactly the whole query first: typing
 // "3 E 12/4" should put 3 E 12/4 at the top, not units merely containing 3, E, 12 and 4.
-func exactCoteBoost(raw string) query.Query {
+func exactCoteBoost(raw string) *query.TermQuery {
 	c := NormalizeCote(raw)
 	if c == "" {
 		return nil

@@ -100,6 +100,10 @@ type collector struct {
 	// whose objects (format, has_object) are not counted.
 	meta bool
 
+	scope *access.Scope // when set, only the units this scope sees in full are kept
+	sf    *scopeFilter  // scope compiled against the searched snapshot's dictionary
+	total uint64        // hits kept
+
 	cols  *snapColumns
 	hint  int
 	heap  []hitKey // max-heap of the keep smallest keys
@@ -154,6 +158,10 @@ func (c *collector) makeHandler(sctx *search.SearchContext) (search.DocumentMatc
 		return nil, false, err
 	}
 	c.cols = cols
+	c.sf = nil
+	if c.scope != nil {
+		c.sf = newScopeFilter(*c.scope, c.dict)
+	}
 	if c.facets {
 		c.tally = c.tally.grow(c.dict.size()) // one tally over the searches of one request
 	}
@@ -175,6 +183,10 @@ func (c *collector) add(d *search.DocumentMatch) {
 	si, local := c.cols.locate(binary.BigEndian.Uint64(d.IndexInternalID), c.hint)
 	c.hint = si
 	sc := c.cols.segs[si]
+	if c.sf != nil && !c.sf.full(sc, local) {
+		return
+	}
+	c.total++
 	if c.facets {
 		c.count(sc, local)
 	}

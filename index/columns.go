@@ -10,6 +10,8 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/numeric"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"sesam/access"
 )
 
 // Columns: what counting facets and ordering hits need of every document, held in
@@ -23,10 +25,16 @@ import (
 // noYear marks a unit without dates in the year columns.
 const noYear = math.MinInt32
 
+// noValue marks a document without a tenant or producer.
+const noValue = math.MaxUint32
+
 // segColumns are the columns of one segment, indexed by the segment's local doc number.
 type segColumns struct {
 	uid       []uint64
+	tenant    []uint32 // facet value id of the tenant (noValue when none)
+	producer  []uint32 // facet value id of the originating agency (noValue when none)
 	openDay   []int32
+	onlineDay []int32 // first day the public may see it (access.NeverDay when unknown)
 	dateAsc   []int32 // sort keys (noDateAsc / noDateDesc when undated)
 	dateDesc  []int32
 	startYear []int32 // noYear when undated
@@ -34,8 +42,11 @@ type segColumns struct {
 	// facet value ids (see facetDict) of each document: vals[start[d]:start[d+1]]
 	start []uint32
 	vals  []uint32
-	cote  strColumn
-	title strColumn
+	// ancestor ids of each document: anc[aStart[d]:aStart[d+1]]
+	aStart []uint32
+	anc    []uint64
+	cote   strColumn
+	title  strColumn
 }
 
 // strColumn holds one string per document in one byte slice. A document without a
@@ -60,13 +71,16 @@ func (c *strColumn) add(v string, ok bool) {
 // facetDict numbers the facet values of a generation: "name\x1fvalue" of fFacets and
 // the keywords. Ids only grow; a search counts into a slice indexed by id.
 type facetDict struct {
-	mu     sync.RWMutex
-	ids    map[string]uint32
-	facets []string // by id: the facet's name
-	values []string // by id: the value
+	mu      sync.RWMutex
+	ids     map[string]uint32
+	facets  []string            // by id: the facet's name
+	values  []string            // by id: the value
+	byFacet map[string][]uint32 // the ids of each facet's values
 }
 
-func newFacetDict() *facetDict { return &facetDict{ids: map[string]uint32{}} }
+func newFacetDict() *facetDict {
+	return &facetDict{ids: map[string]uint32{}, byFacet: map[string][]uint32{}}
+}
 
 // id returns the id of a value of a facet, numbering it when new.
 func (d *facetDict) id(facet, value string) uint32 {
@@ -86,7 +100,20 @@ func (d *facetDict) id(facet, value string) uint32 {
 	d.ids[key] = id
 	d.facets = append(d.facets, facet)
 	d.values = append(d.values, value)
+	d.byFacet[facet] = append(d.byFacet[facet], id)
 	return id
+}
+
+// valuesOf returns the ids and values of one facet's values.
+func (d *facetDict) valuesOf(facet string) ([]uint32, []string) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	ids := append([]uint32(nil), d.byFacet[facet]...)
+	vals := make([]string, len(ids))
+	for i, id := range ids {
+		vals[i] = d.values[id]
+	}
+	return ids, vals
 }
 
 func (d *facetDict) size() int {
@@ -171,7 +198,8 @@ func (c *columnCache) forSnapshot(is *scorch.IndexSnapshot) (*snapColumns, error
 }
 
 // columnFields are the doc-value fields the columns are read from.
-var columnFields = []string{fUID, fOpenDay, fDateAsc, fDateDesc, fStartYear, fEndYear, fFacets, fKeywordFacet, fCoteSort, fTitleSort}
+var columnFields = []string{fUID, fOpenDay, fOnlineDay, fDateAsc, fDateDesc, fStartYear, fEndYear, fFacets, fKeywordFacet,
+	fAncestors, fCoteSort, fTitleSort}
 
 // readColumns reads a segment's doc values into columns, document by document.
 func readColumns(seg segment.Segment, dict *facetDict) (*segColumns, error) {
@@ -181,8 +209,9 @@ func readColumns(seg segment.Segment, dict *facetDict) (*segColumns, error) {
 	}
 	n := int(seg.Count())
 	c := &segColumns{
-		uid: make([]uint64, n), openDay: make([]int32, n), dateAsc: make([]int32, n), dateDesc: make([]int32, n),
-		startYear: make([]int32, n), endYear: make([]int32, n), start: make([]uint32, 1, n+1),
+		uid: make([]uint64, n), tenant: make([]uint32, n), producer: make([]uint32, n), openDay: make([]int32, n),
+		onlineDay: make([]int32, n), dateAsc: make([]int32, n), dateDesc: make([]int32, n),
+		startYear: make([]int32, n), endYear: make([]int32, n), start: make([]uint32, 1, n+1), aStart: make([]uint32, 1, n+1),
 		cote: strColumn{off: make([]uint32, 1, n+1)}, title: strColumn{off: make([]uint32, 1, n+1)},
 	}
 	var (
@@ -197,7 +226,7 @@ func readColumns(seg segment.Segment, dict *facetDict) (*segColumns, error) {
 		switch field {
 		case fUID:
 			c.uid[d], _ = strconv.ParseUint(string(term), 10, 64)
-		case fOpenDay, fDateAsc, fDateDesc, fStartYear, fEndYear:
+		case fOpenDay, fOnlineDay, fDateAsc, fDateDesc, fStartYear, fEndYear:
 			v, ok := numericTerm(term)
 			if !ok {
 				return
@@ -205,6 +234,8 @@ func readColumns(seg segment.Segment, dict *facetDict) (*segColumns, error) {
 			switch field {
 			case fOpenDay:
 				c.openDay[d] = v
+			case fOnlineDay:
+				c.onlineDay[d] = v
 			case fDateAsc:
 				c.dateAsc[d] = v
 			case fDateDesc:
@@ -216,8 +247,20 @@ func readColumns(seg segment.Segment, dict *facetDict) (*segColumns, error) {
 			}
 		case fFacets:
 			name, value, ok := strings.Cut(string(term), "\x1f")
-			if ok && !strings.HasPrefix(name, "hist_") {
-				c.vals = append(c.vals, dict.id(name, value))
+			if !ok {
+				return
+			}
+			id := dict.id(name, value)
+			c.vals = append(c.vals, id)
+			switch name {
+			case "tenant":
+				c.tenant[d] = id
+			case "producer":
+				c.producer[d] = id
+			}
+		case fAncestors:
+			if a, err := strconv.ParseUint(string(term), 10, 64); err == nil {
+				c.anc = append(c.anc, a)
 			}
 		case fKeywordFacet:
 			c.vals = append(c.vals, dict.id("keyword", string(term)))
@@ -228,7 +271,9 @@ func readColumns(seg segment.Segment, dict *facetDict) (*segColumns, error) {
 		}
 	}
 	for d = 0; d < n; d++ {
-		// Defaults of a document without these values (a deleted one, or undated).
+		// Defaults of a document without these values (a deleted one, or undated); a
+		// document whose tenant or online day is unknown is never seen through them.
+		c.tenant[d], c.producer[d], c.onlineDay[d] = noValue, noValue, access.NeverDay
 		c.openDay[d], c.dateAsc[d], c.dateDesc[d] = 0, noDateAsc, noDateDesc
 		c.startYear[d], c.endYear[d] = noYear, noYear
 		hasCote, hasTitle = false, false
@@ -237,6 +282,7 @@ func readColumns(seg segment.Segment, dict *facetDict) (*segColumns, error) {
 			return nil, fmt.Errorf("read index columns: %w", err)
 		}
 		c.start = append(c.start, uint32(len(c.vals)))
+		c.aStart = append(c.aStart, uint32(len(c.anc)))
 		c.cote.add(cote, hasCote)
 		c.title.add(title, hasTitle)
 	}

@@ -9,6 +9,7 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -55,7 +56,7 @@ type generation struct {
 }
 
 // indexFormat names the mapping; an index of another format is rebuilt at start-up.
-const indexFormat = "5"
+const indexFormat = "6"
 
 // Internal keys of a generation besides seqKey.
 var (
@@ -315,3 +316,22 @@ func (ix *Index) removeOthers() {
 }
 
 const buildingSuffix = ".building"
+
+// hasTerm says whether some unit of the live generation has this term in field.
+func (g *generation) hasTerm(field, term string) bool {
+	adv, err := g.idx.Advanced()
+	if err != nil {
+		return true // let the query decide
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return true
+	}
+	defer r.Close()
+	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
+	if err != nil {
+		return true
+	}
+	defer tfr.Close()
+	return tfr.Count() > 0
+}

@@ -94,21 +94,21 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	add(fCote, textField(AnalyzerCote))
 	add(fIdentifier, textField(AnalyzerCote))
 	add(fCoteText, textField(AnalyzerCoteText))
-	// Doc values only where the columns read them (facets, sort keys, the unit id, the
-	// years and opening day): facets and orders are counted from the columns.
+	// Doc values only where the columns read them (facets, sort keys, the unit id and
+	// its ancestors, the years and days): facets, orders and the security filter of the
+	// units seen in full are worked out from the columns.
 	for _, f := range []string{fID, fTenant, fLevel, fProducer, fHasObject} {
 		add(f, keywordField(true, false))
 	}
-	for _, f := range []string{fTenantPath, fAncestors, fFormat, fDescPublic, fOnline} {
+	for _, f := range []string{fTenantPath, fFormat, fDescPublic, fOnline} {
 		add(f, keywordField(false, false))
 	}
-	for _, f := range []string{fKeywordFacet, fFacets, fUID, fTitleSort, fCoteSort} {
+	for _, f := range []string{fKeywordFacet, fFacets, fUID, fAncestors, fTitleSort, fCoteSort} {
 		add(f, keywordField(false, true))
 	}
 	for _, f := range []string{fStartYear, fEndYear, fOpenDay, fOnlineDay, fDateAsc, fDateDesc} {
 		n := mapping.NewNumericFieldMapping()
 		n.Store = f != fDateAsc && f != fDateDesc
-		n.DocValues = f != fOnlineDay
 		add(f, n)
 	}
 	for _, f := range []string{fPath, fStart, fEnd, fPageRef} {

@@ -199,6 +199,25 @@ func (s *searcher) query(node Node) query.Query {
 	return bq
 }
 
+// fullQuery is what Bleve matches of the units seen in full: the words AND the user's
+// filters (unscored, so that a selective filter leads the conjunction), without the
+// security filter, which the collector applies from the columns (scopeFilter). nil
+// when the scope sees no unit in full.
+func (s *searcher) fullQuery(node Node) query.Query {
+	if full, _ := scopeParts(s.g, s.scope); full == nil {
+		return nil
+	}
+	text := s.text(node, true)
+	f := s.b.filterQuery(s.req.Filters, s.scope.Today)
+	switch {
+	case f == nil:
+		return text
+	case node == nil:
+		return unscored{f} // a browse: the filters alone drive
+	}
+	return bleve.NewConjunctionQuery(text, unscored{f})
+}
+
 // conjunction is a AND b, either of which may be nil.
 func conjunction(a, b query.Query) query.Query {
 	switch {
@@ -237,7 +256,8 @@ func (s *searcher) text(node Node, pages bool) query.Query {
 	b := *s.b
 	b.noPages = !pages
 	text := b.build(node)
-	if boost := exactCoteBoost(s.req.Query); boost != nil && node != nil {
+	// Only when some unit has that cote: the wrapper costs every hit of every search.
+	if boost := exactCoteBoost(s.req.Query); boost != nil && node != nil && s.g.hasTerm(fCote, boost.Term) {
 		wrap := bleve.NewBooleanQuery()
 		wrap.AddMust(text)
 		wrap.AddShould(boost)
@@ -272,21 +292,23 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	// Bleve matches (and scores, when the order needs it); the collector does the rest.
 	// The units seen in full and those seen by their description are two searches
 	// into one collector, which keeps the objects of the latter out of the facets.
-	var total uint64
 	for _, part := range []struct {
 		q    query.Query
 		meta bool
-	}{{s.query(node), false}, {s.metaQuery(node), true}} {
+	}{{s.fullQuery(node), false}, {s.metaQuery(node), true}} {
 		if part.q == nil {
 			continue
 		}
 		c.meta = part.meta
-		n, err := s.collect(ctx, part.q, o, c)
-		if err != nil {
+		c.scope = nil
+		if !part.meta {
+			c.scope = &s.scope // the security filter of this part is the collector's
+		}
+		if err := s.collect(ctx, part.q, o, c); err != nil {
 			return nil, err
 		}
-		total += n
 	}
+	total := c.total
 	res := &Result{Total: total}
 	keys := c.sorted()
 	if s.req.After == "" {
@@ -308,18 +330,17 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	return res, nil
 }
 
-// collect runs one search into the collector and returns its number of hits.
-func (s *searcher) collect(ctx context.Context, q query.Query, o order, c *collector) (uint64, error) {
+// collect runs one search into the collector.
+func (s *searcher) collect(ctx context.Context, q query.Query, o order, c *collector) error {
 	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	if o != byScore {
 		sr.Score = bleve.ScoreNone
 	}
 	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.makeHandler))
-	r, err := s.g.idx.SearchInContext(hctx, sr)
-	if err != nil {
-		return 0, fmt.Errorf("search: %w", err)
+	if _, err := s.g.idx.SearchInContext(hctx, sr); err != nil {
+		return fmt.Errorf("search: %w", err)
 	}
-	return r.Total, nil
+	return nil
 }
 
 // total counts the units a query finds, as run does.

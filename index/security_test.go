@@ -111,7 +111,9 @@ func randomScope(r *rand.Rand, n int) access.Scope {
 	case 3:
 		s.AgencyTenants = []access.AgencyScope{{Tenant: pick(), Agencies: []string{propAgencies[r.IntN(3)]}}}
 	case 4:
-		s.Grants = []access.Grant{{UnitID: strconv.Itoa(1 + r.IntN(n)), UntilDay: 20261120 + r.IntN(10), Online: r.IntN(2) == 0},
+		// The first among the earliest units, which are the parents of many (their
+		// subtrees are granted with them).
+		s.Grants = []access.Grant{{UnitID: strconv.Itoa(1 + r.IntN(n/10)), UntilDay: 20261120 + r.IntN(10), Online: r.IntN(2) == 0},
 			{UnitID: strconv.Itoa(1 + r.IntN(n)), UntilDay: 20261125}}
 	case 5:
 		s.All = r.IntN(4) == 0

@@ -1,0 +1,47 @@
+package index
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"sesam/access"
+)
+
+// BenchmarkSearchBenchIndex runs one query on an index `make bench` built (e.g.
+// SESAM_BENCH_INDEX=var/bench/data/index), as an archivist of the bench's five
+// operators or, with SESAM_BENCH_ALL=1, as the administrator (no security filter):
+//
+//	SESAM_BENCH_INDEX=... SESAM_BENCH_Q=archives SESAM_BENCH_FACETS=1 go test ./index -run '^$' -bench SearchBenchIndex -cpuprofile cpu.out
+//
+// It profiles a query at the bench's scale; it is skipped without an index.
+func BenchmarkSearchBenchIndex(b *testing.B) {
+	dir := os.Getenv("SESAM_BENCH_INDEX")
+	if dir == "" {
+		b.Skip("SESAM_BENCH_INDEX names no index")
+	}
+	ix, fresh, err := Open(dir)
+	if err != nil || fresh {
+		b.Fatalf("open %s: %v (fresh %v)", dir, err, fresh)
+	}
+	defer ix.Close()
+	scope := access.Scope{Tenants: strings.Fields("cdg59 cdg62 cdg80 cdg02 cdg60"), Today: access.Today(time.Now())}
+	if os.Getenv("SESAM_BENCH_ALL") != "" {
+		scope = access.Scope{All: true, Today: scope.Today}
+	}
+	req := Request{Query: os.Getenv("SESAM_BENCH_Q"), Facets: os.Getenv("SESAM_BENCH_FACETS") != ""}
+	ctx := context.Background()
+	r, err := ix.Search(ctx, scope, req, nil) // reads the columns once
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(r.Total), "hits")
+	b.ResetTimer()
+	for range b.N {
+		if _, err := ix.Search(ctx, scope, req, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package index
+
+import (
+	"slices"
+	"strconv"
+
+	"sesam/access"
+)
+
+// scopeFilter is the security filter of the units a scope sees in full, worked out per
+// hit from the columns: Bleve then matches only the words and the user's filters, and
+// does not test every hit against a query of the scope's tenants (that test was 40%
+// of a staff search). It decides as access.Scope.Visibility does for Full; the
+// property test of security_test.go holds them to the same answers.
+type scopeFilter struct {
+	today    int32
+	tenant   []bool                     // by facet value id: a tenant the scope covers
+	agencies map[uint32]map[uint32]bool // tenant value id → producer value ids seen in full
+	public   []bool                     // by facet value id: a tenant that publishes online
+	grants   map[uint64]bool            // units (and their subtrees) granted online
+}
+
+// newScopeFilter compiles a scope against the dictionary's tenants and producers; nil
+// when the scope sees everything.
+func newScopeFilter(s access.Scope, d *facetDict) *scopeFilter {
+	if s.All || slices.Contains(s.Tenants, "*") {
+		return nil
+	}
+	f := &scopeFilter{today: int32(s.Today), agencies: map[uint32]map[uint32]bool{}, grants: map[uint64]bool{}}
+	ids, tenants := d.valuesOf("tenant")
+	pids, producers := d.valuesOf("producer")
+	size := 0
+	for _, id := range ids {
+		size = max(size, int(id)+1)
+	}
+	f.tenant, f.public = make([]bool, size), make([]bool, size)
+	for i, id := range ids {
+		t := tenants[i]
+		f.public[id] = slices.Contains(s.PublicTenants, t)
+		for _, st := range s.Tenants {
+			f.tenant[id] = f.tenant[id] || access.CoversTenant(st, t)
+		}
+		for _, a := range s.AgencyTenants {
+			if !access.CoversTenant(a.Tenant, t) {
+				continue
+			}
+			for j, p := range producers {
+				if slices.Contains(a.Agencies, p) {
+					if f.agencies[id] == nil {
+						f.agencies[id] = map[uint32]bool{}
+					}
+					f.agencies[id][pids[j]] = true
+				}
+			}
+		}
+	}
+	for _, g := range s.ActiveGrants() {
+		if !g.Online {
+			continue
+		}
+		if id, ok := parseUnitID(g.UnitID); ok {
+			f.grants[id] = true
+		}
+	}
+	return f
+}
+
+// full says whether the scope sees document doc in full.
+func (f *scopeFilter) full(sc *segColumns, doc uint32) bool {
+	t := sc.tenant[doc]
+	if int(t) < len(f.tenant) && (f.tenant[t] || f.public[t] && sc.onlineDay[doc] <= f.today) {
+		return true
+	}
+	if a := f.agencies[t]; a != nil && a[sc.producer[doc]] {
+		return true
+	}
+	if len(f.grants) > 0 {
+		if f.grants[sc.uid[doc]] {
+			return true
+		}
+		for _, a := range sc.anc[sc.aStart[doc]:sc.aStart[doc+1]] {
+			if f.grants[a] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func parseUnitID(s string) (uint64, bool) {
+	id, err := strconv.ParseUint(s, 10, 64)
+	return id, err == nil
+}
