@@ -153,17 +153,8 @@ func (c *collector) makeHandler(sctx *search.SearchContext) (search.DocumentMatc
 	if !ok {
 		return nil, false, fmt.Errorf("index reader %T is not a scorch snapshot", sctx.IndexReader)
 	}
-	cols, err := c.cache.forSnapshot(is)
-	if err != nil {
+	if err := c.begin(is); err != nil {
 		return nil, false, err
-	}
-	c.cols = cols
-	c.sf = nil
-	if c.scope != nil {
-		c.sf = newScopeFilter(*c.scope, c.dict)
-	}
-	if c.facets {
-		c.tally = c.tally.grow(c.dict.size()) // one tally over the searches of one request
 	}
 	pool := sctx.DocumentMatchPool
 	return func(d *search.DocumentMatch) error {
@@ -176,13 +167,55 @@ func (c *collector) makeHandler(sctx *search.SearchContext) (search.DocumentMatc
 	}, false, nil
 }
 
+// begin prepares a pass over a snapshot: its columns, the scope compiled against
+// them, the tally grown to the dictionary.
+func (c *collector) begin(is *scorch.IndexSnapshot) error {
+	cols, err := c.cache.forSnapshot(is)
+	if err != nil {
+		return err
+	}
+	c.cols = cols
+	c.sf = nil
+	if c.scope != nil {
+		c.sf = newScopeFilter(*c.scope, c.dict)
+	}
+	if c.facets {
+		c.tally = c.tally.grow(c.dict.size()) // one tally over the searches of one request
+	}
+	return nil
+}
+
+// scanAll passes every live document of the snapshot to the collector, without
+// Bleve: a browse without filters matches every unit, and Bleve's match-all cost
+// ten times what reading the columns does.
+func (c *collector) scanAll(is *scorch.IndexSnapshot) error {
+	if err := c.begin(is); err != nil {
+		return err
+	}
+	for si, ss := range is.Segments() {
+		sc := c.cols.segs[si]
+		deleted := ss.Deleted()
+		for d := range uint32(len(sc.uid)) {
+			if deleted != nil && deleted.Contains(d) {
+				continue
+			}
+			c.addDoc(sc, d, 0)
+		}
+	}
+	return nil
+}
+
 func (c *collector) add(d *search.DocumentMatch) {
 	if len(d.IndexInternalID) != 8 {
 		return
 	}
 	si, local := c.cols.locate(binary.BigEndian.Uint64(d.IndexInternalID), c.hint)
 	c.hint = si
-	sc := c.cols.segs[si]
+	c.addDoc(c.cols.segs[si], local, d.Score)
+}
+
+// addDoc counts and ranks one document that matched.
+func (c *collector) addDoc(sc *segColumns, local uint32, score float64) {
 	if c.sf != nil && !c.sf.full(sc, local) {
 		return
 	}
@@ -193,7 +226,7 @@ func (c *collector) add(d *search.DocumentMatch) {
 	if c.keep == 0 {
 		return
 	}
-	k := c.key(sc, local, d.Score)
+	k := c.key(sc, local, score)
 	if c.after != nil && !c.after.less(&k) {
 		return
 	}

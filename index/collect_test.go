@@ -6,9 +6,11 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/google/go-cmp/cmp"
 
 	"sesam/access"
+	"sesam/store"
 )
 
 // TestOrdersAndPaging: in every order, walking the results page by page with the
@@ -189,4 +191,55 @@ func sqlIDs(t *testing.T, ctx context.Context, q string) []int64 {
 		t.Fatal(rows.Err())
 	}
 	return slices.Clip(out)
+}
+
+// TestBrowseAfterUpdates: a unit written again lives in a newer segment and its old
+// version is deleted in the older one; a browse counts and shows the current version
+// only (a unit closed since is gone for the public, one opened since is there).
+func TestBrowseAfterUpdates(t *testing.T) {
+	ctx := context.Background()
+	// No merge: the old versions stay, deleted, in the first segment.
+	newGenerationConfig = map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
+		"MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100, "TierGrowth": 10.0, "MaxSegmentSize": 1 << 20, "FloorSegmentSize": 1}}
+	gen, err := newGeneration(t.TempDir())
+	newGenerationConfig = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.idx.Close()
+	ix := &Index{gen: gen}
+	unit := func(id int64, open int, title string) *store.IndexUnit {
+		return &store.IndexUnit{Unit: &store.Unit{ID: id, TenantID: "cdg62/ruitz", Level: "Item", Title: title, OpenDay: open}}
+	}
+	today := access.Today(timeNow())
+	if err := gen.write([]*store.IndexUnit{unit(1, access.AlwaysDay, "ancien titre"), unit(2, access.NeverDay, "fermé"),
+		unit(3, access.NeverDay, "inchangé")}, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	adv, _ := gen.idx.Advanced()
+	if err := flush(ctx, adv.(*scorch.Scorch)); err != nil { // the first version on disk, apart
+		t.Fatal(err)
+	}
+	if err := gen.write([]*store.IndexUnit{unit(1, access.NeverDay, "nouveau titre"), unit(2, access.AlwaysDay, "ouvert")}, nil, 2); err != nil {
+		t.Fatal(err)
+	}
+	public := access.Scope{PublicTenants: []string{"cdg62/ruitz"}, Today: today}
+	res, err := ix.Search(ctx, public, Request{Facets: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 || len(res.Hits) != 1 || res.Hits[0].ID != 2 || res.Hits[0].Title != "ouvert" { // 3 is closed
+		t.Errorf("public browse after the updates: total %d, hits %+v; want unit 2 \"ouvert\" alone", res.Total, res.Hits)
+	}
+	staff := access.Scope{Tenants: []string{"cdg62"}, Today: today}
+	if res, err = ix.Search(ctx, staff, Request{Facets: true}, nil); err != nil || res.Total != 3 {
+		t.Fatalf("staff browse after the updates: %v, total %d, want 3", err, res.Total)
+	}
+	for _, f := range res.Facets {
+		for _, v := range f.Values {
+			if f.Name == "tenant" && v.Count != 3 {
+				t.Errorf("tenant facet counts %d, want 3 (one per unit)", v.Count)
+			}
+		}
+	}
 }

@@ -177,6 +177,10 @@ func writeCurrent(dir, name string) error {
 	return os.Rename(tmp, filepath.Join(dir, currentFile))
 }
 
+// newGenerationConfig is more scorch configuration for new generations (tests keep
+// segments apart with it).
+var newGenerationConfig map[string]interface{}
+
 // newGeneration creates an empty index in a new directory beside the others.
 func newGeneration(dir string) (*generation, error) {
 	m, err := newMapping()
@@ -184,7 +188,11 @@ func newGeneration(dir string) (*generation, error) {
 		return nil, err
 	}
 	name := "gen-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	idx, err := bleve.NewUsing(filepath.Join(dir, name), m, scorch.Name, scorch.Name, map[string]interface{}{"unsafe_batch": true})
+	config := map[string]interface{}{"unsafe_batch": true}
+	for k, v := range newGenerationConfig {
+		config[k] = v
+	}
+	idx, err := bleve.NewUsing(filepath.Join(dir, name), m, scorch.Name, scorch.Name, config)
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -304,7 +305,11 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 		if !part.meta {
 			c.scope = &s.scope // the security filter of this part is the collector's
 		}
-		if err := s.collect(ctx, part.q, o, c); err != nil {
+		collect := s.collect
+		if !part.meta && node == nil && s.b.filterQuery(s.req.Filters, s.scope.Today) == nil {
+			collect = s.scan // a browse of every unit the scope may see
+		}
+		if err := collect(ctx, part.q, o, c); err != nil {
 			return nil, err
 		}
 	}
@@ -328,6 +333,25 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 		res.Suggestion = s.suggest(ctx, node)
 	}
 	return res, nil
+}
+
+// scan passes every unit of the index to the collector, whose security filter keeps
+// those the scope sees in full (q, which would match them all, is not run).
+func (s *searcher) scan(ctx context.Context, _ query.Query, _ order, c *collector) error {
+	adv, err := s.g.idx.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return fmt.Errorf("index reader %T is not a scorch snapshot", r)
+	}
+	return c.scanAll(is)
 }
 
 // collect runs one search into the collector.
