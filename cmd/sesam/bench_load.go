@@ -82,15 +82,18 @@ func percentileMS(ds []time.Duration, p float64) float64 {
 func elapsedMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // rssSampler records the largest resident memory seen while it runs.
+// The resident memory counts the index files' pages that the process maps and reads
+// (page cache, given back under pressure) besides its own anonymous memory (the heap):
+// the sampler keeps the peaks of both.
 type rssSampler struct {
 	stopc chan struct{}
-	done  chan float64
+	done  chan [2]float64
 }
 
 func startRSSSampler() *rssSampler {
-	s := &rssSampler{stopc: make(chan struct{}), done: make(chan float64, 1)}
+	s := &rssSampler{stopc: make(chan struct{}), done: make(chan [2]float64, 1)}
 	go func() {
-		peak := procStatusMB("VmRSS")
+		peak := [2]float64{procStatusMB("VmRSS"), procStatusMB("RssAnon")}
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
 		for {
@@ -99,15 +102,17 @@ func startRSSSampler() *rssSampler {
 				s.done <- peak
 				return
 			case <-t.C:
-				peak = max(peak, procStatusMB("VmRSS"))
+				peak[0] = max(peak[0], procStatusMB("VmRSS"))
+				peak[1] = max(peak[1], procStatusMB("RssAnon"))
 			}
 		}
 	}()
 	return s
 }
 
-// stop ends the sampling and returns the peak in MB.
-func (s *rssSampler) stop() float64 {
+// stop ends the sampling and returns the peaks in MB: resident, and anonymous.
+func (s *rssSampler) stop() (rss, anon float64) {
 	close(s.stopc)
-	return <-s.done
+	p := <-s.done
+	return p[0], p[1]
 }

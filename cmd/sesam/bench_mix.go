@@ -213,9 +213,9 @@ func (b *bench) measureSesam(ctx context.Context) error {
 			}
 		}
 	}
-	b.res.RSSRestMB = restingRSS()
+	b.res.RSSRestMB, b.res.AnonRestMB = restingRSS()
 	sampler := startRSSSampler()
-	defer func() { b.res.RSSLoadMB = sampler.stop() }()
+	defer func() { b.res.RSSLoadMB, b.res.AnonLoadMB = sampler.stop() }()
 	for _, mq := range b.mix() {
 		for _, p := range b.res.Principals {
 			row := b.res.row(mq, p)

@@ -34,8 +34,10 @@ type benchResult struct {
 	PGBuild    *phase       `json:"postgresql_build,omitempty"` // bench_fts table and its indexes
 	PGBytes    int64        `json:"postgresql_bytes"`
 	RSSRestMB  float64      `json:"rss_rest_mb"`
-	RSSLoadMB  float64      `json:"rss_load_mb"` // the peak while the API was under load
-	RSSPeakMB  float64      `json:"rss_peak_mb"` // the process's peak over the whole run
+	RSSLoadMB  float64      `json:"rss_load_mb"`  // the peak while the API was under load
+	RSSPeakMB  float64      `json:"rss_peak_mb"`  // the process's peak over the whole run
+	AnonRestMB float64      `json:"anon_rest_mb"` // RssAnon: the heap, without the mapped index files
+	AnonLoadMB float64      `json:"anon_load_mb"`
 	Principals []*principal `json:"principals"`
 	Rows       []*benchRow  `json:"rows"`
 	Notes      []string     `json:"notes,omitempty"`
@@ -186,8 +188,10 @@ func writeBenchTable(w io.Writer, r *benchResult) error {
 		fmt.Fprintf(w, "   (PostgreSQL bench_fts with its indexes: %.1f MB, built in %.1f s)", float64(r.PGBytes)/1e6, r.PGBuild.Seconds)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "%-12s %8.1f MB at rest, %.1f MB under load (process peak %.1f MB, import and indexing included)\n\n",
+	fmt.Fprintf(w, "%-12s %8.1f MB at rest, %.1f MB under load (process peak %.1f MB, import and indexing included)\n",
 		"portal RSS", r.RSSRestMB, r.RSSLoadMB, r.RSSPeakMB)
+	fmt.Fprintf(w, "%-12s %8.1f MB at rest, %.1f MB under load without the mapped index files (RssAnon; the bench's own HTTP clients included)\n\n",
+		"", r.AnonRestMB, r.AnonLoadMB)
 	for _, p := range r.Principals {
 		fmt.Fprintf(w, "%-9s  %s\n", p.Name, p.describe())
 	}

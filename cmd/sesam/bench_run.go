@@ -335,11 +335,11 @@ func dirSize(dir string) int64 {
 }
 
 // restingRSS is the process's resident memory once the garbage is collected and
-// returned to the system: what a portal holds between requests.
-func restingRSS() float64 {
+// returned to the system: what a portal holds between requests; and its anonymous part.
+func restingRSS() (rss, anon float64) {
 	runtime.GC()
 	debug.FreeOSMemory()
-	return procStatusMB("VmRSS")
+	return procStatusMB("VmRSS"), procStatusMB("RssAnon")
 }
 
 // procStatusMB reads a memory figure of /proc/self/status (VmRSS, VmHWM) in MB; 0 when
