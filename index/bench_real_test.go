@@ -31,7 +31,22 @@ func BenchmarkSearchBenchIndex(b *testing.B) {
 	if os.Getenv("SESAM_BENCH_ALL") != "" {
 		scope = access.Scope{All: true, Today: scope.Today}
 	}
-	req := Request{Query: os.Getenv("SESAM_BENCH_Q"), Facets: os.Getenv("SESAM_BENCH_FACETS") != ""}
+	if f := os.Getenv("SESAM_BENCH_PUBLIC"); f != "" {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		scope = access.Scope{Today: scope.Today}
+		for _, line := range strings.Split(string(data), "\n") {
+			if cols := strings.Split(line, "\t"); len(cols) > 1 && cols[1] == "true" {
+				scope.PublicTenants = append(scope.PublicTenants, cols[0])
+			}
+		}
+		if len(scope.PublicTenants) == 0 {
+			b.Fatalf("%s names no publishing tenant", f)
+		}
+	}
+	req := Request{Query: os.Getenv("SESAM_BENCH_Q"), Facets: os.Getenv("SESAM_BENCH_FACETS") != "", Size: 20}
 	ctx := context.Background()
 	r, err := ix.Search(ctx, scope, req, nil) // reads the columns once
 	if err != nil {

@@ -96,6 +96,7 @@ func (s *Store) AddTenantJournalled(ctx context.Context, t Tenant, e access.Jour
 	if err := checkNewTenant(ctx, s.pool, t); err != nil {
 		return err
 	}
+	defer tenantChanged() // again once committed: a reading in between saw the old table
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := insertTenant(ctx, tx, t); err != nil {
 			return err

@@ -2,22 +2,20 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"sesam/access"
 )
 
-// PublicTenants lists the tenants that publish online.
+// PublicTenants lists the tenants that publish online, sorted (from the tenant cache:
+// the slice is shared, read it only).
 func (s *Store) PublicTenants(ctx context.Context) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM tenant WHERE publish ORDER BY id`)
+	t, err := s.tenantsNow(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("public tenants: %w", err)
+		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return t.public, nil
 }
 
 // Scope is what a principal may see now: its roles (from rights), the tenants that

@@ -15,8 +15,9 @@ import (
 
 // Store is the archive store: a PostgreSQL pool and the blob files.
 type Store struct {
-	pool  *pgxpool.Pool
-	blobs *Blobs
+	pool    *pgxpool.Pool
+	blobs   *Blobs
+	tenants tenantCache
 }
 
 // Open connects to the database at url and the blob store under dataDir. It does not

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -62,6 +65,7 @@ func insertTenant(ctx context.Context, q querier, t Tenant) error {
 	}
 	_, err := q.Exec(ctx, `INSERT INTO tenant (id, parent_id, name, publish) VALUES ($1, $2, $3, $4)`,
 		t.ID, parent, t.Name, t.Publish)
+	tenantChanged()
 	if isUniqueViolation(err, "tenant_pkey") {
 		return fmt.Errorf("tenant %s already exists: %w", t.ID, sesam.ErrConflict)
 	}
@@ -74,6 +78,7 @@ func insertTenant(ctx context.Context, q querier, t Tenant) error {
 // SetTenantPublish turns online publication on or off for a tenant.
 func (s *Store) SetTenantPublish(ctx context.Context, id string, publish bool) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE tenant SET publish = $2 WHERE id = $1`, id, publish)
+	tenantChanged()
 	if err != nil {
 		return fmt.Errorf("tenant %s: %w", id, err)
 	}
@@ -113,21 +118,74 @@ func (s *Store) Tenants(ctx context.Context) ([]Tenant, error) {
 	})
 }
 
-// TenantNames maps every tenant id to its name (no counting: pages call it on every
-// request).
+// TenantNames maps every tenant id to its name. Pages and searches call it on every
+// request: it reads the tenant cache (see tenantsNow). The map is shared: read it only.
 func (s *Store) TenantNames(ctx context.Context) (map[string]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, name FROM tenant`)
+	t, err := s.tenantsNow(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("tenant names: %w", err)
+		return nil, err
+	}
+	return t.names, nil
+}
+
+// tenantTTL is how long a reading of the tenant table serves. A change made through
+// this process (any Store in it) is seen at once; one made by another process (the
+// command line, another portal instance) within tenantTTL: well inside the few seconds
+// the index takes to follow the store, which every search already lives with.
+const tenantTTL = time.Second
+
+// tenantWrites counts the tenant writes of this process: a cache older than the last
+// one is read again.
+var tenantWrites atomic.Int64
+
+// tenantCache is one reading of the tenant table: names and the publishing tenants.
+type tenantCache struct {
+	mu     sync.Mutex
+	at     time.Time
+	writes int64
+	cur    *tenantSnapshot
+}
+
+type tenantSnapshot struct {
+	names  map[string]string
+	public []string // sorted
+}
+
+// tenantsNow returns the tenant table as read at most tenantTTL ago and after this
+// process's last tenant write. Two queries per search (names, publishing tenants,
+// 300 rows here) became none most of the time.
+func (s *Store) tenantsNow(ctx context.Context) (*tenantSnapshot, error) {
+	c := &s.tenants
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w := tenantWrites.Load()
+	if c.cur != nil && c.writes == w && time.Since(c.at) < tenantTTL {
+		return c.cur, nil
+	}
+	at := time.Now()
+	rows, err := s.pool.Query(ctx, `SELECT id, name, publish FROM tenant ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("tenants: %w", err)
 	}
 	defer rows.Close()
-	m := map[string]string{}
+	t := &tenantSnapshot{names: map[string]string{}, public: []string{}}
 	for rows.Next() {
 		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
+		var publish bool
+		if err := rows.Scan(&id, &name, &publish); err != nil {
+			return nil, fmt.Errorf("tenants: %w", err)
 		}
-		m[id] = name
+		t.names[id] = name
+		if publish {
+			t.public = append(t.public, id)
+		}
 	}
-	return m, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("tenants: %w", err)
+	}
+	c.cur, c.at, c.writes = t, at, w
+	return t, nil
 }
+
+// tenantChanged makes every tenant cache of this process read the table again.
+func tenantChanged() { tenantWrites.Add(1) }
