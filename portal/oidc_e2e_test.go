@@ -115,6 +115,21 @@ func startZitadel(t *testing.T, bin, redirectURI string) string {
 	}
 }
 
+// startZitadelPortal starts the zitadel example provider and a portal that logs in
+// through it (client "web"), and returns the portal's base URL and the issuer.
+func startZitadelPortal(t *testing.T) (base, issuer string) {
+	t.Helper()
+	bin := zitadelServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base = "http://" + ln.Addr().String()
+	issuer = startZitadel(t, bin, base+"/auth/callback")
+	runPortalOn(t, newOIDCApp(t, OIDCConfig{Issuer: issuer, ClientID: "web", ClientSecret: "secret"}, base, tJournal), ln)
+	return base, issuer
+}
+
 // runPortalOn runs the portal on ln until the test ends.
 func runPortalOn(t *testing.T, app *App, ln net.Listener) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -242,15 +257,7 @@ func (b *realBrowser) logInAtProvider(form visitedPage, user, password string) v
 // TestOIDCEndToEnd logs in, uses the session, logs out and logs in again, with a real
 // provider and a real portal.
 func TestOIDCEndToEnd(t *testing.T) {
-	bin := zitadelServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	issuer := startZitadel(t, bin, base+"/auth/callback")
-	app := newOIDCApp(t, OIDCConfig{Issuer: issuer, ClientID: "web", ClientSecret: "secret"}, base, tJournal)
-	runPortalOn(t, app, ln)
+	base, issuer := startZitadelPortal(t)
 	provider := mustURL(issuer).Host
 	const subject = "sesam-archiviste"
 	logins, logouts := countJournalOf(t, subject, access.ActionLogin), countJournalOf(t, subject, access.ActionLogout)
@@ -383,15 +390,7 @@ func providerTokens(t *testing.T, issuer, clientID, redirect, user, password str
 // subject (zitadel's carries no address); a token issued to another client of the
 // provider, or someone's unverified address, gives nothing.
 func TestOIDCEndToEndBearer(t *testing.T) {
-	bin := zitadelServer(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	issuer := startZitadel(t, bin, base+"/auth/callback")
-	app := newOIDCApp(t, OIDCConfig{Issuer: issuer, ClientID: "web", ClientSecret: "secret"}, base, tJournal)
-	runPortalOn(t, app, ln)
+	base, issuer := startZitadelPortal(t)
 	b := newRealBrowser(t)
 	me := func(token string) (int, meDoc) {
 		t.Helper()
@@ -441,15 +440,8 @@ func TestOIDCBrowserLogout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
-	bin := zitadelServer(t)
 	chromium, axe := browserTools(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	issuer := startZitadel(t, bin, base+"/auth/callback")
-	runPortalOn(t, newOIDCApp(t, OIDCConfig{Issuer: issuer, ClientID: "web", ClientSecret: "secret"}, base, tJournal), ln)
+	base, issuer := startZitadelPortal(t)
 	env := launchBrowser(t, base, chromium, axe)
 	tb := env.newTab(t)
 
