@@ -126,6 +126,7 @@ func (ix *Index) Search(ctx context.Context, scope access.Scope, req Request, pa
 	err = ix.read(func(g *generation) error {
 		s := &searcher{g: g, scope: scope, req: req, pages: pages,
 			b: &builder{m: g.idx.Mapping(), inclusion: req.Filters.Inclusion}}
+		s.full, s.meta = scopeParts(g, scope) // once: it reads the index's dictionary
 		var err error
 		res, err = s.run(ctx, node)
 		return err
@@ -175,6 +176,9 @@ type searcher struct {
 	scope access.Scope
 	req   Request
 	pages PageReader
+	// full and meta are the scope's two parts (scopeParts): what it sees in full and
+	// what by its description only; nil when it sees nothing that way.
+	full, meta query.Query
 }
 
 // query is the search of the units the scope sees in full: the words (in every text
@@ -182,14 +186,13 @@ type searcher struct {
 // security filter (a Bleve filter clause: it restricts without scoring). nil when the
 // scope sees no unit in full.
 func (s *searcher) query(node Node) query.Query {
-	full, _ := scopeParts(s.g, s.scope)
-	if full == nil {
+	if s.full == nil {
 		return nil
 	}
 	text := s.text(node, true)
 	filter := s.b.filterQuery(s.req.Filters, s.scope.Today)
-	if _, all := full.(*query.MatchAllQuery); !all {
-		filter = conjunction(full, filter)
+	if _, all := s.full.(*query.MatchAllQuery); !all {
+		filter = conjunction(s.full, filter)
 	}
 	if filter == nil {
 		return text // everything may be seen: a match-all filter would walk every unit
@@ -205,7 +208,7 @@ func (s *searcher) query(node Node) query.Query {
 // security filter, which the collector applies from the columns (scopeFilter). nil
 // when the scope sees no unit in full.
 func (s *searcher) fullQuery(node Node) query.Query {
-	if full, _ := scopeParts(s.g, s.scope); full == nil {
+	if s.full == nil {
 		return nil
 	}
 	text := s.text(node, true)
@@ -235,15 +238,14 @@ func conjunction(a, b query.Query) query.Query {
 // Their objects stay unseen: a filter on formats or on having objects leaves them
 // out. nil when there are none.
 func (s *searcher) metaQuery(node Node) query.Query {
-	full, meta := scopeParts(s.g, s.scope)
 	f := s.req.Filters
-	if meta == nil || len(f.Formats) > 0 || f.HasObject != "" {
+	if s.meta == nil || len(f.Formats) > 0 || f.HasObject != "" {
 		return nil
 	}
 	bq := bleve.NewBooleanQuery()
-	bq.AddMust(bleve.NewConjunctionQuery(unscored{meta}, s.text(node, false)))
-	if full != nil {
-		bq.AddMustNot(full)
+	bq.AddMust(bleve.NewConjunctionQuery(unscored{s.meta}, s.text(node, false)))
+	if s.full != nil {
+		bq.AddMustNot(s.full)
 	}
 	if f := s.b.filterQuery(f, s.scope.Today); f != nil {
 		bq.AddFilter(f)
