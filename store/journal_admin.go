@@ -96,7 +96,7 @@ func (s *Store) AddTenantJournalled(ctx context.Context, t Tenant, e access.Jour
 	if err := checkNewTenant(ctx, s.pool, t); err != nil {
 		return err
 	}
-	defer tenantChanged() // again once committed: a reading in between saw the old table
+	defer tenantChanged() // once committed: a reading before would see the old table
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := insertTenant(ctx, tx, t); err != nil {
 			return err

@@ -35,6 +35,7 @@ func (s *Store) AddTenant(ctx context.Context, t Tenant) error {
 	if err := checkNewTenant(ctx, s.pool, t); err != nil {
 		return err
 	}
+	defer tenantChanged()
 	return insertTenant(ctx, s.pool, t)
 }
 
@@ -65,7 +66,6 @@ func insertTenant(ctx context.Context, q querier, t Tenant) error {
 	}
 	_, err := q.Exec(ctx, `INSERT INTO tenant (id, parent_id, name, publish) VALUES ($1, $2, $3, $4)`,
 		t.ID, parent, t.Name, t.Publish)
-	tenantChanged()
 	if isUniqueViolation(err, "tenant_pkey") {
 		return fmt.Errorf("tenant %s already exists: %w", t.ID, sesam.ErrConflict)
 	}
