@@ -78,8 +78,8 @@ func TestImportCommand(t *testing.T) {
 }
 
 // ruitzSetUp migrates a fresh database and imports the hand-made Ruitz transfer into
-// cdg62/ruitz (which publishes online).
-func ruitzSetUp(t *testing.T) string {
+// cdg62/ruitz (which publishes online), with importFlags given to sesam import.
+func ruitzSetUp(t *testing.T, importFlags ...string) string {
 	t.Helper()
 	dataDir := freshDatabase(t)
 	mustRun(t, "migrate")
@@ -89,7 +89,7 @@ func ruitzSetUp(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, "import", "--tenant", "cdg62/ruitz", dir)
+	mustRun(t, append(append([]string{"import"}, importFlags...), "--tenant", "cdg62/ruitz", dir)...)
 	return dataDir
 }
 

@@ -81,6 +81,7 @@ func retryText(ctx context.Context, e *env, tenant string, opts pdftext.Options)
 		}
 	}
 	x := pdftext.New(opts)
+	log := textLogger(e)
 	var tally textTally
 	for start := 0; start < len(todo); start += retryBatch {
 		batch := todo[start:min(start+retryBatch, len(todo))]
@@ -98,7 +99,7 @@ func retryText(ctx context.Context, e *env, tenant string, opts pdftext.Options)
 			}
 			tally.add(r)
 			fmt.Fprintf(e.stdout, "object %d (%s): %s\n", o.ID, objectName(o), describeText(r))
-			logText(textLogger(e), o.SedaID, objectName(o), r)
+			logText(log, o.SedaID, objectName(o), r)
 		}
 	}
 	fmt.Fprintf(e.stdout, "retried %d of %d PDF objects without text%s\n", len(todo), len(objs), tally.summary())

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"sesam/pdftext"
-	"sesam/store/storetest"
 )
 
 func TestPdftextCommand(t *testing.T) {
@@ -92,15 +91,7 @@ func TestPdftextRetry(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		t.Skip("pdftotext not installed (Debian package poppler-utils)")
 	}
-	freshDatabase(t)
-	mustRun(t, "migrate")
-	mustRun(t, "tenant", "add", "cdg62", "--name", "CDG 62")
-	mustRun(t, "tenant", "add", "cdg62/ruitz", "--name", "Commune de Ruitz", "--publish")
-	dir, err := storetest.RuitzPackage(t.TempDir(), filepath.Join("..", "..", "..", "shared", "testdata", "pdf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustRun(t, "import", "--no-text", "--tenant", "cdg62/ruitz", dir)
+	ruitzSetUp(t, "--no-text")
 	const title = "Avant-propos de la plaquette budgétaire" // its PDF speaks of "assesseurs"
 	if out := mustRun(t, "search", "assesseurs"); strings.Contains(out, title) {
 		t.Fatalf("found in a PDF imported without its text:\n%s", out)
