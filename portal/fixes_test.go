@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 
 	"sesam/access"
 	"sesam/store"
@@ -307,6 +310,20 @@ func TestInlinePDFHeaders(t *testing.T) {
 		if csp := objectCSP(tc.ct, tc.inline); !strings.HasPrefix(csp, "sandbox;") {
 			t.Errorf("%s inline=%v: CSP %q, want the sandbox", tc.ct, tc.inline, csp)
 		}
+	}
+	// A PDF declared application/x-pdf is viewed as a PDF too (the unit page offers to
+	// view it): sent as application/pdf, without the sandbox.
+	f := fiber.New()
+	f.Get("/", func(c *fiber.Ctx) error {
+		setObjectHeaders(c, &store.Object{ID: 1, MimeType: "application/x-pdf", Filename: "budget.pdf"}, true)
+		return nil
+	})
+	resp, err := f.Test(httptest.NewRequest("GET", "/", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct, csp := resp.Header.Get("Content-Type"), resp.Header.Get("Content-Security-Policy"); ct != "application/pdf" || strings.HasPrefix(csp, "sandbox;") {
+		t.Errorf("application/x-pdf viewed inline: type %q, CSP %q; want application/pdf without the sandbox", ct, csp)
 	}
 }
 

@@ -105,12 +105,16 @@ func (a *App) ownAgent(p access.Principal, tenant string) bool {
 	return false
 }
 
-// setObjectHeaders: the declared type when it is a plain MIME type, a safe file name,
-// no caching, and a sandbox for what is shown inline.
+// setObjectHeaders: application/pdf for a PDF, else the declared type when it is a
+// plain MIME type; a safe file name, no caching, and a sandbox for what is shown inline
+// (but a PDF: Chromium's viewer shows a sandboxed one as an empty page).
 func setObjectHeaders(c *fiber.Ctx, o *store.Object, inline bool) {
 	ct := "application/octet-stream"
 	if mt, _, err := mime.ParseMediaType(o.MimeType); err == nil && !strings.Contains(mt, "html") && !strings.Contains(mt, "xml") && !strings.Contains(mt, "svg") {
 		ct = mt
+	}
+	if o.IsPDF() { // declared application/x-pdf, or read as a PDF at import: sent, stamped and shown as one
+		ct = "application/pdf"
 	}
 	c.Set(fiber.HeaderContentType, ct)
 	name := o.Filename
