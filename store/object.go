@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"sesam"
+	"sesam/seda"
 )
 
 // Object is a binary or physical data object as stored.
@@ -41,12 +41,11 @@ type Object struct {
 }
 
 // IsPDF says whether the object is a PDF: declared so, or read as one at import.
+// It asks what the import asked (isPDF), so that what was extracted as a PDF is viewed
+// and stamped as one.
 func (o *Object) IsPDF() bool {
-	switch strings.ToLower(o.MimeType) {
-	case "application/pdf", "application/x-pdf":
-		return true
-	}
-	return o.TextStatus != "" || o.PageCount != nil || strings.HasSuffix(strings.ToLower(o.Filename), ".pdf")
+	return o.TextStatus != "" || o.PageCount != nil ||
+		isPDF(&seda.BinaryObject{MimeType: o.MimeType, FormatID: o.FormatID, Filename: o.Filename, URI: o.URI})
 }
 
 const objectColumns = `o.id, o.tenant_id, o.transfer_id, o.seda_id, o.kind, o.group_id, o.version, o.uri, o.filename,
