@@ -92,20 +92,20 @@ func (a *App) unitNamer(ctx context.Context, scope access.Scope, self int64, lan
 	for id := range ids {
 		list = append(list, id)
 	}
-	heads, err := a.Store.UnitHeads(ctx, list)
+	crumbs, err := breadcrumbs(ctx, a.Store, scope, list)
 	if err != nil {
 		return nil, err
 	}
 	names := map[string]string{}
-	for id, h := range heads {
+	for id, c := range crumbs {
 		key := strconv.FormatInt(id, 10)
 		switch {
-		case id == self:
-			names[key] = "« " + html.EscapeString(h.Title) + " »"
-		case scope.Visibility(h.View) == access.Hidden:
+		case c.Hidden:
 			names[key] = html.EscapeString(tr(lang, "access.unit_above"))
+		case id == self:
+			names[key] = "« " + html.EscapeString(c.Title) + " »"
 		default:
-			names[key] = `<a href="/units/` + key + `">« ` + html.EscapeString(h.Title) + ` »</a>`
+			names[key] = `<a href="/units/` + key + `">« ` + html.EscapeString(c.Title) + ` »</a>`
 		}
 	}
 	return func(s string) template.HTML {

@@ -349,13 +349,13 @@ func (a *App) visibleOf(ctx context.Context, scope access.Scope, kids []store.Ch
 	for i, k := range kids {
 		ids[i] = k.ID
 	}
-	heads, err := a.Store.UnitHeads(ctx, ids)
+	crumbs, err := breadcrumbs(ctx, a.Store, scope, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]bool, len(heads))
-	for id, h := range heads {
-		out[id] = scope.Visibility(h.View) != access.Hidden
+	out := make(map[int64]bool, len(crumbs))
+	for id, c := range crumbs {
+		out[id] = !c.Hidden
 	}
 	return out, nil
 }
