@@ -57,27 +57,23 @@ func (s *searcher) readFacets(c *collector, res *Result) {
 	if t == nil {
 		t = newTally(0) // no segment: nothing was counted
 	}
-	byName := map[string][]FacetValue{}
+	// Each facet keeps its best values as they come: sorting every value of a facet
+	// (thousands of keywords at a million units) cost a tenth of a faceted search.
+	best := make(map[string]*topValues, len(facetFields))
+	for _, f := range facetFields {
+		best[f.name] = &topValues{n: f.size}
+	}
 	c.dict.mu.RLock()
 	for id, n := range t.values {
 		if n > 0 {
-			f := c.dict.facets[id]
-			byName[f] = append(byName[f], FacetValue{Value: c.dict.values[id], Count: int(n)})
+			if b := best[c.dict.facets[id]]; b != nil {
+				b.offer(FacetValue{Value: c.dict.values[id], Count: int(n)})
+			}
 		}
 	}
 	c.dict.mu.RUnlock()
 	for _, f := range facetFields {
-		vs := byName[f.name]
-		sort.Slice(vs, func(i, j int) bool {
-			if vs[i].Count != vs[j].Count {
-				return vs[i].Count > vs[j].Count
-			}
-			return vs[i].Value < vs[j].Value
-		})
-		if len(vs) > f.size {
-			vs = vs[:f.size]
-		}
-		res.Facets = append(res.Facets, Facet{Name: f.name, Values: vs})
+		res.Facets = append(res.Facets, Facet{Name: f.name, Values: best[f.name].vs})
 	}
 	if s.req.Staff {
 		var vs []FacetValue
@@ -109,6 +105,32 @@ func (s *searcher) readFacets(c *collector, res *Result) {
 	default:
 		res.Histogram = histogram(unit, bars(t.years, histMin, 1, f.FromYear, f.ToYear))
 	}
+}
+
+// topValues keeps the n values with the most hits, ties by value, in that order.
+type topValues struct {
+	n  int
+	vs []FacetValue
+}
+
+func (t *topValues) offer(v FacetValue) {
+	if len(t.vs) == t.n && (t.n == 0 || !moreHits(v, t.vs[t.n-1])) {
+		return
+	}
+	i := sort.Search(len(t.vs), func(i int) bool { return moreHits(v, t.vs[i]) })
+	if len(t.vs) < t.n {
+		t.vs = append(t.vs, FacetValue{})
+	}
+	copy(t.vs[i+1:], t.vs[i:])
+	t.vs[i] = v
+}
+
+// moreHits: a comes before b in a facet.
+func moreHits(a, b FacetValue) bool {
+	if a.Count != b.Count {
+		return a.Count > b.Count
+	}
+	return a.Value < b.Value
 }
 
 // fixedHistUnit chooses the histogram's unit from the year filter when both ends are

@@ -2,6 +2,9 @@ package index
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -72,4 +75,38 @@ func sqlCounts(t *testing.T, q string, args ...any) map[string]int {
 		m[k] = n
 	}
 	return m
+}
+
+// TestTopValuesKeepsTheBest: a facet keeps the values a full sort by hits (then by
+// value) would put first, whatever order they come in and however many tie.
+func TestTopValuesKeepsTheBest(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		all := make([]FacetValue, r.IntN(120))
+		for i := range all {
+			all[i] = FacetValue{Value: fmt.Sprintf("v%03d", r.IntN(1000)), Count: 1 + r.IntN(8)}
+		}
+		n := r.IntN(40)
+		top := &topValues{n: n}
+		for _, v := range all {
+			top.offer(v)
+		}
+		want := slices.Clone(all)
+		slices.SortStableFunc(want, func(a, b FacetValue) int {
+			if moreHits(a, b) {
+				return -1
+			}
+			if moreHits(b, a) {
+				return 1
+			}
+			return 0
+		})
+		want = want[:min(n, len(want))]
+		if len(want) == 0 {
+			want = nil
+		}
+		if diff := cmp.Diff(want, top.vs); diff != "" {
+			t.Fatalf("round %d, %d values, keep %d (-full sort +kept):\n%s", round, len(all), n, diff)
+		}
+	}
 }
