@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -187,9 +188,14 @@ func (b *builder) fieldQuery(field string, t Term) query.Query {
 		SetBoost(float64)
 		SetField(string)
 	}
-	if t.Phrase || b.tokens(field, t.Text) > 1 {
+	switch toks := b.analyze(field, t.Text); {
+	case t.Phrase || len(toks) > 1:
 		q = bleve.NewMatchPhraseQuery(t.Text)
-	} else {
+	case len(toks) == 1:
+		// The word's one token, as a term: a match query would wrap it in a disjunction
+		// of one, a level every hit of every word passes through (same score).
+		q = bleve.NewTermQuery(string(toks[0].Term))
+	default:
 		q = bleve.NewMatchQuery(t.Text)
 	}
 	q.SetField(field)
@@ -259,11 +265,19 @@ func (b *builder) analyzerOf(field string) string {
 }
 
 func (b *builder) tokens(field, text string) int {
-	a := b.m.AnalyzerNamed(b.analyzerOf(field))
-	if a == nil {
-		return 1
+	if a := b.m.AnalyzerNamed(b.analyzerOf(field)); a != nil {
+		return len(a.Analyze([]byte(text)))
 	}
-	return len(a.Analyze([]byte(text)))
+	return 1
+}
+
+// analyze is text's tokens as field was indexed; nil when the mapping has no analyser
+// for it.
+func (b *builder) analyze(field, text string) analysis.TokenStream {
+	if a := b.m.AnalyzerNamed(b.m.AnalyzerNameForPath(field)); a != nil {
+		return a.Analyze([]byte(text))
+	}
+	return nil
 }
 
 // isStopWord: the French text fields hold no token of the word (le, de, et...).
