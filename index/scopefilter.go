@@ -34,18 +34,25 @@ func newScopeFilter(s access.Scope, d *facetDict) *scopeFilter {
 		size = max(size, int(id)+1)
 	}
 	f.tenant, f.public = make([]bool, size), make([]bool, size)
+	// Sets, not lists: the public of 300 collectivités of which 112 publish compared
+	// 33,600 strings per search, a tenth of an exact cote's.
+	public := setOf(s.PublicTenants)
+	agencies := make([]map[string]bool, len(s.AgencyTenants))
+	for i, a := range s.AgencyTenants {
+		agencies[i] = setOf(a.Agencies)
+	}
 	for i, id := range ids {
 		t := tenants[i]
-		f.public[id] = slices.Contains(s.PublicTenants, t)
+		f.public[id] = public[t]
 		for _, st := range s.Tenants {
 			f.tenant[id] = f.tenant[id] || access.CoversTenant(st, t)
 		}
-		for _, a := range s.AgencyTenants {
+		for k, a := range s.AgencyTenants {
 			if !access.CoversTenant(a.Tenant, t) {
 				continue
 			}
 			for j, p := range producers {
-				if slices.Contains(a.Agencies, p) {
+				if agencies[k][p] {
 					if f.agencies[id] == nil {
 						f.agencies[id] = map[uint32]bool{}
 					}
@@ -90,4 +97,12 @@ func (f *scopeFilter) full(sc *segColumns, doc uint32) bool {
 func parseUnitID(s string) (uint64, bool) {
 	id, err := strconv.ParseUint(s, 10, 64)
 	return id, err == nil
+}
+
+func setOf(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
 }
