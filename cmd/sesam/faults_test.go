@@ -192,10 +192,12 @@ func TestPostgresRestartAndLostIndex(t *testing.T) {
 		t.Errorf("journal verify: %s", out)
 	}
 
-	// The index directory removed while serving is rebuilt.
-	if err := os.RemoveAll(srv.indexDir); err != nil {
-		t.Fatal(err)
-	}
+	// The index directory removed while serving is rebuilt. The portal may write a
+	// segment into it while it is being removed ("directory not empty"): removed again,
+	// as whoever typed rm -rf would.
+	waitFor(t, 10*time.Second, "index directory removed", func() bool {
+		return os.RemoveAll(srv.indexDir) == nil
+	})
 	waitFor(t, 20*time.Second, "index rebuilt", func() bool {
 		_, err := os.Stat(filepath.Join(srv.indexDir, "CURRENT"))
 		return err == nil && total(srv, "registre") == 3
