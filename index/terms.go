@@ -60,6 +60,10 @@ func (q *termsQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mappi
 		if field == "" {
 			field = m.DefaultSearchField()
 		}
+		if err := search.RecordTermSearcher(ctx); err != nil { // Bleve's limit on term searchers, when set
+			s.Close()
+			return nil, err
+		}
 		tr, err := r.TermFieldReader(ctx, []byte(t.Term), field, true, true, false)
 		if err != nil {
 			s.Close()
