@@ -152,13 +152,13 @@ func (b *builder) term(t Term) (query.Query, clause) {
 	case stop && len(qs) == 0:
 		return nil, noClause
 	case stop && b.coteLike && utf8.RuneCountInString(t.Text) == 1:
-		return termsOf(qs), required
+		return termsOf(qs, b.m), required
 	case stop:
-		return termsOf(qs), optional
+		return termsOf(qs, b.m), optional
 	case len(qs) == 0:
 		return bleve.NewMatchNoneQuery(), required // texte:word, where no page may be searched
 	}
-	return termsOf(qs), required
+	return termsOf(qs, b.m), required
 }
 
 // hasNumber reports whether a query has a plain word of digits (1, 12/4), as a cote

@@ -26,8 +26,9 @@ type termsQuery struct {
 	bleve query.Query // the same disjunction, run by Bleve
 }
 
-// termsOf is qs as a termsQuery when every one of them is a term query.
-func termsOf(qs []query.Query) query.Query {
+// termsOf is qs as a termsQuery when every one of them is a term query, as a
+// phrasesQuery when every one is a phrase (see phrasesOf), else their disjunction.
+func termsOf(qs []query.Query, m mapping.IndexMapping) query.Query {
 	d := disjunction(qs)
 	if len(qs) < 2 {
 		return d
@@ -36,7 +37,7 @@ func termsOf(qs []query.Query) query.Query {
 	for i, q := range qs {
 		t, ok := q.(*query.TermQuery)
 		if !ok {
-			return d
+			return phrasesOf(qs, m)
 		}
 		tq[i] = t
 	}
