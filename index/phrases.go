@@ -11,7 +11,6 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/bleve/v2/search/scorer"
 	bindex "github.com/blevesearch/bleve_index_api"
 )
 
@@ -274,18 +273,7 @@ func (f *fieldPhrase) adjacent() bool {
 func (f *fieldPhrase) scoreAt() float64 {
 	var sum float64
 	for k := range f.words {
-		w := &f.words[k]
-		var tf float64
-		if w.at.Freq < scorer.MaxSqrtCache {
-			tf = scorer.SqrtCache[int(w.at.Freq)]
-		} else {
-			tf = math.Sqrt(float64(w.at.Freq))
-		}
-		s := tf * w.at.Norm * w.idf
-		if w.weight != 1.0 {
-			s *= w.weight
-		}
-		sum += s
+		sum += f.words[k].score(f.words[k].at)
 	}
 	return sum
 }

@@ -110,6 +110,22 @@ type termClause struct {
 	weight     float64 // boost × idf × query norm
 }
 
+// score is Bleve's TermQueryScorer's tf-idf score of the posting d (same operations
+// in the same order: the same bits).
+func (t *termClause) score(d *bindex.TermFieldDoc) float64 {
+	var tf float64
+	if d.Freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(d.Freq)]
+	} else {
+		tf = math.Sqrt(float64(d.Freq))
+	}
+	score := tf * d.Norm * t.idf
+	if t.weight != 1.0 {
+		score *= t.weight
+	}
+	return score
+}
+
 // termsSearcher merges the postings of the terms, in document order.
 type termsSearcher struct {
 	clauses int // the disjunction's clauses, for the share that matched
@@ -177,18 +193,7 @@ func (s *termsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, 
 		if c != doc {
 			continue
 		}
-		d, t := s.at[k], &s.terms[k]
-		var tf float64
-		if d.Freq < scorer.MaxSqrtCache {
-			tf = scorer.SqrtCache[int(d.Freq)]
-		} else {
-			tf = math.Sqrt(float64(d.Freq))
-		}
-		score := tf * d.Norm * t.idf
-		if t.weight != 1.0 {
-			score *= t.weight
-		}
-		sum += score
+		sum += s.terms[k].score(s.at[k])
 		matched++
 		d, err := s.readers[k].Next(s.tfd[k].Reset())
 		if err := s.set(k, d, err); err != nil {
