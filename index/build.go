@@ -141,24 +141,35 @@ func (b *builder) term(t Term) (query.Query, clause) {
 		fields = userFields[t.Field]
 	}
 	stop := !t.Phrase && b.isStopWord(t.Text)
-	var qs []query.Query
+	var (
+		qs    []query.Query
+		words []fieldWords
+		ours  = true // every field's words can be matched by wordsSearcher
+	)
 	for _, f := range fields {
-		if f == fPage && b.noPages || stop && (b.analyzerOf(f) == AnalyzerFrText || b.tokens(f, t.Text) == 0) {
+		if f == fPage && b.noPages || stop && (b.m.AnalyzerNameForPath(f) == AnalyzerFrText || b.tokens(f, t.Text) == 0) {
 			continue
 		}
-		qs = append(qs, b.fieldQuery(f, t))
+		q, w, ok := b.fieldQuery(f, t)
+		qs, words, ours = append(qs, q), append(words, w), ours && ok
 	}
 	switch {
 	case stop && len(qs) == 0:
 		return nil, noClause
-	case stop && b.coteLike && utf8.RuneCountInString(t.Text) == 1:
-		return termsOf(qs, b.m), required
-	case stop:
-		return termsOf(qs, b.m), optional
 	case len(qs) == 0:
 		return bleve.NewMatchNoneQuery(), required // texte:word, where no page may be searched
 	}
-	return termsOf(qs, b.m), required
+	q := disjunction(qs)
+	if ours && len(qs) > 1 { // one field alone is scored without a disjunction's norm: Bleve's
+		q = &wordsQuery{fields: words, bleve: q}
+	}
+	switch {
+	case stop && b.coteLike && utf8.RuneCountInString(t.Text) == 1:
+		return q, required
+	case stop:
+		return q, optional
+	}
+	return q, required
 }
 
 // hasNumber reports whether a query has a plain word of digits (1, 12/4), as a cote
@@ -177,8 +188,9 @@ func hasNumber(n Node) bool {
 }
 
 // fieldQuery matches a term in one field. A phrase, or a word that the analyser cuts in
-// several tokens (Saint-Pierre, 12/4), must match as a phrase.
-func (b *builder) fieldQuery(field string, t Term) query.Query {
+// several tokens (Saint-Pierre, 12/4), must match as a phrase. It also says the words
+// to look for, and whether wordsSearcher can (see phraseSlots).
+func (b *builder) fieldQuery(field string, t Term) (query.Query, fieldWords, bool) {
 	boost := fieldBoosts[field]
 	if boost == 0 {
 		boost = 1
@@ -188,7 +200,14 @@ func (b *builder) fieldQuery(field string, t Term) query.Query {
 		SetBoost(float64)
 		SetField(string)
 	}
-	switch toks := b.analyze(field, t.Text); {
+	a := b.analyzer(field)
+	var toks analysis.TokenStream
+	if a != nil {
+		toks = a.Analyze([]byte(t.Text))
+	}
+	switch {
+	case a == nil:
+		q = bleve.NewMatchQuery(t.Text)
 	case t.Phrase || len(toks) > 1:
 		q = bleve.NewMatchPhraseQuery(t.Text)
 	case len(toks) == 1:
@@ -196,11 +215,12 @@ func (b *builder) fieldQuery(field string, t Term) query.Query {
 		// of one, a level every hit of every word passes through (same score).
 		q = bleve.NewTermQuery(string(toks[0].Term))
 	default:
-		q = bleve.NewMatchQuery(t.Text)
+		q = bleve.NewMatchQuery(t.Text) // no token: matches nothing
 	}
 	q.SetField(field)
 	q.SetBoost(boost)
-	return q
+	slots, ok := phraseSlots(toks)
+	return q, fieldWords{field: field, boost: boost, slots: slots}, ok && a != nil
 }
 
 // cote matches an identifier exactly (ignoring case and spacing) or as words.
@@ -257,27 +277,16 @@ func exactCoteBoost(raw string) *query.TermQuery {
 	return q
 }
 
-func (b *builder) analyzerOf(field string) string {
-	if field == fCoteText {
-		return AnalyzerCoteText
-	}
-	return AnalyzerFrText
+// analyzer is the analyser field was indexed with (nil when the mapping has none).
+func (b *builder) analyzer(field string) analysis.Analyzer {
+	return b.m.AnalyzerNamed(b.m.AnalyzerNameForPath(field))
 }
 
 func (b *builder) tokens(field, text string) int {
-	if a := b.m.AnalyzerNamed(b.analyzerOf(field)); a != nil {
+	if a := b.analyzer(field); a != nil {
 		return len(a.Analyze([]byte(text)))
 	}
 	return 1
-}
-
-// analyze is text's tokens as field was indexed; nil when the mapping has no analyser
-// for it.
-func (b *builder) analyze(field, text string) analysis.TokenStream {
-	if a := b.m.AnalyzerNamed(b.m.AnalyzerNameForPath(field)); a != nil {
-		return a.Analyze([]byte(text))
-	}
-	return nil
 }
 
 // isStopWord: the French text fields hold no token of the word (le, de, et...).

@@ -9,11 +9,11 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// TestTermsSearcherScoresAsBleve: a word or a phrase searched in every text field finds
-// the same units with the same scores, to the last bit, whether termsSearcher or
-// phrasesSearcher merges the postings or Bleve's disjunction does: alone, advanced by a
-// conjunction led by fewer units, and under a boolean query whose norm it takes.
-func TestTermsSearcherScoresAsBleve(t *testing.T) {
+// TestWordsSearcherScoresAsBleve: a word or a phrase searched in every text field finds
+// the same units with the same scores, to the last bit, whether wordsSearcher merges
+// the postings or Bleve's disjunction does: alone, advanced by a conjunction led by
+// fewer units, and under a boolean query whose norm it takes.
+func TestWordsSearcherScoresAsBleve(t *testing.T) {
 	ctx := context.Background()
 	testIndex.mu.RLock()
 	idx := testIndex.gen.idx
@@ -31,15 +31,11 @@ func TestTermsSearcherScoresAsBleve(t *testing.T) {
 	for _, term := range terms {
 		w := term.Text
 		q, _ := b.term(term)
-		var bq query.Query
-		switch q := q.(type) {
-		case *termsQuery:
-			bq = q.bleve
-		case *phrasesQuery:
-			bq = q.bleve
-		default:
-			t.Fatalf("%q: built %T, neither a termsQuery nor a phrasesQuery", w, q)
+		wq, ok := q.(*wordsQuery)
+		if !ok {
+			t.Fatalf("%q: built %T, not a wordsQuery", w, q)
 		}
+		bq := wq.bleve
 		all := run(t, ctx, idx, bq)
 		if len(all) == 0 {
 			continue

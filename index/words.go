@@ -1,0 +1,426 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	bindex "github.com/blevesearch/bleve_index_api"
+)
+
+// wordsQuery is a word or a phrase looked for in several fields: what Bleve's
+// disjunction of their term or phrase queries finds, scored as it scores them (tf-idf
+// of each word, times its boost and the query norm, summed per field, the fields'
+// sums added and multiplied by the share of the fields that matched). Bleve passes
+// every hit through a searcher and a document match per field (and per word of a
+// phrase), compares ids as bytes and, for a phrase, builds a map of every location of
+// every document having all its words: a common word at a million units spent more
+// there than in reading its postings, and "état civil" half of its 217 ms in the maps.
+// wordsSearcher merges the postings and compares positions directly. Where it does not
+// apply (no scores, term vectors for snippets, explanations, another scoring model)
+// Bleve's own disjunction runs.
+type wordsQuery struct {
+	fields []fieldWords
+	bleve  query.Query // the same disjunction, run by Bleve
+}
+
+// fieldWords is a word or phrase in one field: slots[i] is the word at position i
+// ("" where the analyser dropped one, a stop word); no slots: the field's analyser
+// leaves nothing of it, a clause that matches nothing.
+type fieldWords struct {
+	field string
+	boost float64
+	slots []string
+}
+
+// phraseSlots places tokens by position as Bleve's match phrase query does; false
+// when a position has more than one token (the analysers here give no synonyms, but
+// wordsSearcher does not know that case).
+func phraseSlots(tokens analysis.TokenStream) ([]string, bool) {
+	if len(tokens) == 0 {
+		return nil, true
+	}
+	first, last := math.MaxInt, 0
+	for _, t := range tokens {
+		first, last = min(first, t.Position), max(last, t.Position)
+	}
+	slots := make([]string, last-first+1)
+	for _, t := range tokens {
+		i := t.Position - first
+		if slots[i] != "" || len(t.Term) == 0 {
+			return nil, false
+		}
+		slots[i] = string(t.Term)
+	}
+	return slots, true
+}
+
+func (q *wordsQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	if options.Score == "none" || options.Explain || options.IncludeTermVectors || !tfIDF(ctx) {
+		return q.bleve.Searcher(ctx, r, m, options)
+	}
+	docs, err := r.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	s := &wordsSearcher{clauses: len(q.fields)}
+	for _, f := range q.fields {
+		fw := &fieldMatch{}
+		s.fields = append(s.fields, fw)
+		// Positions are read only when there are several words to put side by side.
+		positions := len(f.slots)-countEmpty(f.slots) > 1
+		for i, w := range f.slots {
+			if w == "" {
+				continue
+			}
+			if err := search.RecordTermSearcher(ctx); err != nil { // Bleve's limit on term searchers, when set
+				s.Close()
+				return nil, err
+			}
+			tr, err := r.TermFieldReader(ctx, []byte(w), f.field, true, true, positions)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			idf := 1.0 + math.Log(float64(docs)/float64(tr.Count()+1))
+			fw.words = append(fw.words, fieldWord{termClause: termClause{boost: f.boost, idf: idf, weight: 1},
+				reader: tr, offset: uint64(i)})
+			fw.count += tr.Count()
+		}
+		// Bleve sums a phrase's words' scores in the order of their counts...
+		sort.Sort(wordsByCount(fw.words))
+		fw.first = slices.IndexFunc(fw.words, func(w fieldWord) bool { return w.offset == 0 })
+		fw.done = len(fw.words) == 0
+	}
+	// ... and a disjunction its clauses' in the order of theirs: the same order gives
+	// the same scores to the last bit.
+	sort.Sort(fieldsByCount(s.fields))
+	s.cur = make([]uint64, len(s.fields))
+	// As a disjunction does: normalised on its own, until a query above sets the norm.
+	s.SetQueryNorm(1 / math.Sqrt(s.Weight()))
+	return s, nil
+}
+
+func countEmpty(slots []string) int {
+	n := 0
+	for _, w := range slots {
+		if w == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// tfIDF: the search scores with Bleve's default model (the index's); the searcher
+// does not know BM25 nor synonyms.
+func tfIDF(ctx context.Context) bool {
+	if ctx == nil {
+		return true
+	}
+	if _, ok := ctx.Value(search.FieldTermSynonymMapKey).(search.FieldTermSynonymMap); ok {
+		return false
+	}
+	f, ok := ctx.Value(search.GetScoringModelCallbackKey).(search.GetScoringModelCallbackFn)
+	if !ok {
+		return true
+	}
+	model := f()
+	return model == "" || model == bindex.TFIDFScoring
+}
+
+// termClause is one word's boost, idf and weight in the query.
+type termClause struct {
+	boost, idf float64
+	weight     float64 // boost × idf × query norm
+}
+
+// score is Bleve's TermQueryScorer's tf-idf score of the posting d (same operations
+// in the same order: the same bits).
+func (t *termClause) score(d *bindex.TermFieldDoc) float64 {
+	var tf float64
+	if d.Freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(d.Freq)]
+	} else {
+		tf = math.Sqrt(float64(d.Freq))
+	}
+	score := tf * d.Norm * t.idf
+	if t.weight != 1.0 {
+		score *= t.weight
+	}
+	return score
+}
+
+// fieldWord is one word in one field, at offset from the first word of its phrase.
+type fieldWord struct {
+	termClause
+	reader bindex.TermFieldReader
+	offset uint64
+	tfd    bindex.TermFieldDoc  // reused
+	at     *bindex.TermFieldDoc // the current posting
+	cur    uint64               // its document number
+}
+
+type wordsByCount []fieldWord
+
+func (w wordsByCount) Len() int           { return len(w) }
+func (w wordsByCount) Less(i, j int) bool { return w[i].reader.Count() < w[j].reader.Count() }
+func (w wordsByCount) Swap(i, j int)      { w[i], w[j] = w[j], w[i] }
+
+type fieldsByCount []*fieldMatch
+
+func (f fieldsByCount) Len() int           { return len(f) }
+func (f fieldsByCount) Less(i, j int) bool { return f[i].count < f[j].count }
+func (f fieldsByCount) Swap(i, j int)      { f[i], f[j] = f[j], f[i] }
+
+// fieldMatch finds the documents where a field has the word, or the phrase.
+type fieldMatch struct {
+	words   []fieldWord
+	first   int // the word at offset 0
+	count   uint64
+	started bool
+	done    bool
+	doc     uint64  // the current match, where the words are
+	id      [8]byte // a document id to advance to (a local one escapes: one allocation a seek)
+}
+
+// current is the current match's document, done once there is none.
+func (f *fieldMatch) current() uint64 {
+	if f.done {
+		return done
+	}
+	return f.doc
+}
+
+const done = math.MaxUint64
+
+// seek moves to the next document where the field has the words side by side: after
+// the current match, or with to, at or after target.
+func (f *fieldMatch) seek(target uint64, to bool) error {
+	for k := range f.words {
+		if err := f.move(k, target, to); err != nil || f.done {
+			return err
+		}
+	}
+	f.started = true
+	if len(f.words) == 1 { // a word: its postings are the matches (every search's hot path)
+		f.doc = f.words[0].cur
+		return nil
+	}
+	for {
+		// Leapfrog: every word to the furthest one's document.
+		top := uint64(0)
+		for k := range f.words {
+			top = max(top, f.words[k].cur)
+		}
+		behind := false
+		for k := range f.words {
+			behind = behind || f.words[k].cur < top
+			if err := f.move(k, top, true); err != nil || f.done {
+				return err
+			}
+		}
+		if behind {
+			continue
+		}
+		if f.adjacent() {
+			f.doc = top
+			return nil
+		}
+		for k := range f.words {
+			if err := f.move(k, 0, false); err != nil || f.done {
+				return err
+			}
+		}
+	}
+}
+
+// move puts word k on its next posting or, with to, on its first at or after target
+// (where it stays when it is there already).
+func (f *fieldMatch) move(k int, target uint64, to bool) error {
+	if f.done {
+		return nil
+	}
+	w := &f.words[k]
+	var d *bindex.TermFieldDoc
+	var err error
+	switch {
+	case !to:
+		d, err = w.reader.Next(w.tfd.Reset())
+	case !f.started || w.cur < target:
+		binary.BigEndian.PutUint64(f.id[:], target)
+		d, err = w.reader.Advance(f.id[:], w.tfd.Reset())
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.at = d
+	if d == nil || len(d.ID) != 8 {
+		f.done, w.cur = true, done
+		return nil
+	}
+	w.cur = binary.BigEndian.Uint64(d.ID)
+	return nil
+}
+
+// adjacent: a single word, or some occurrence of the first word followed by every
+// other word at its offset in the same value of the field (the same page), as Bleve's
+// phrase path.
+func (f *fieldMatch) adjacent() bool {
+	if len(f.words) == 1 {
+		return true
+	}
+	for _, v := range f.words[f.first].at.Vectors {
+		if f.followed(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// followed: every word but the first is at its offset from v, in v's field value.
+func (f *fieldMatch) followed(v *bindex.TermFieldVector) bool {
+	for k := range f.words {
+		w := &f.words[k]
+		if w.offset != 0 && !slices.ContainsFunc(w.at.Vectors, func(x *bindex.TermFieldVector) bool {
+			return x.Pos == v.Pos+w.offset && slices.Equal(x.ArrayPositions, v.ArrayPositions)
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+// scoreAt is the score of the words at the current document, as Bleve's term
+// searcher, or its conjunction of them for a phrase, gives it.
+func (f *fieldMatch) scoreAt() float64 {
+	var sum float64
+	for k := range f.words {
+		sum += f.words[k].score(f.words[k].at)
+	}
+	return sum
+}
+
+// wordsSearcher merges the fields' matches in document order.
+type wordsSearcher struct {
+	clauses int // the disjunction's clauses, for the share that matched
+	fields  []*fieldMatch
+	cur     []uint64 // each field's current match, done once done
+	started bool
+}
+
+func (s *wordsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !s.started {
+		s.started = true
+		for i, f := range s.fields {
+			if err := f.seek(0, false); err != nil {
+				return nil, err
+			}
+			s.cur[i] = f.current()
+		}
+	}
+	doc := uint64(done)
+	for _, c := range s.cur {
+		doc = min(doc, c)
+	}
+	if doc == done {
+		return nil, nil
+	}
+	var sum float64
+	matched := 0
+	for i, f := range s.fields {
+		if s.cur[i] != doc {
+			continue
+		}
+		sum += f.scoreAt() // only now: a conjunction may skip the match
+		matched++
+		if err := f.seek(0, false); err != nil {
+			return nil, err
+		}
+		s.cur[i] = f.current()
+	}
+	m := ctx.DocumentMatchPool.Get()
+	m.IndexInternalID = binary.BigEndian.AppendUint64(m.IndexInternalID[:0], doc)
+	m.Score = sum * (float64(matched) / float64(s.clauses))
+	return m, nil
+}
+
+func (s *wordsSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	target := binary.BigEndian.Uint64(id)
+	for i, f := range s.fields {
+		if s.started && s.cur[i] >= target {
+			continue
+		}
+		if err := f.seek(target, true); err != nil {
+			return nil, err
+		}
+		s.cur[i] = f.current()
+	}
+	s.started = true
+	return s.Next(ctx)
+}
+
+func (s *wordsSearcher) Close() error {
+	var first error
+	for _, f := range s.fields {
+		for _, w := range f.words {
+			if err := w.reader.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+// Weight adds up the fields' weights, each the sum of its words' (in that grouping,
+// as Bleve's disjunction of phrase conjunctions does: a float sum depends on it).
+func (s *wordsSearcher) Weight() float64 {
+	var sum float64
+	for _, f := range s.fields {
+		var fw float64
+		for _, w := range f.words {
+			x := w.boost * w.idf
+			fw += x * x
+		}
+		sum += fw
+	}
+	return sum
+}
+
+func (s *wordsSearcher) SetQueryNorm(norm float64) {
+	for _, f := range s.fields {
+		for k := range f.words {
+			w := &f.words[k]
+			w.weight = w.boost * w.idf * norm
+		}
+	}
+}
+
+func (s *wordsSearcher) Count() uint64 {
+	var n uint64
+	for _, f := range s.fields {
+		n += f.count
+	}
+	return n
+}
+
+func (s *wordsSearcher) Min() int                   { return 0 }
+func (s *wordsSearcher) DocumentMatchPoolSize() int { return 1 }
+
+func (s *wordsSearcher) Size() int {
+	n := 64
+	for _, f := range s.fields {
+		for _, w := range f.words {
+			n += 96 + w.reader.Size()
+		}
+	}
+	return n
+}
