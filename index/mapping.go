@@ -116,6 +116,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		s.Index, s.Store, s.DocValues = false, true, false
 		add(f, s)
 	}
+	// Bleve adds a composite _all field to every document unless a sub-mapping of that
+	// name is disabled; with every field left out of it, it indexed nothing and still
+	// cost every document a pass over its fields' tokens.
+	doc.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 	m.DefaultMapping = doc
 	return m, nil
 }
