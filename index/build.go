@@ -126,7 +126,23 @@ func (b *builder) and(xs []Node) (query.Query, clause) {
 	bq.AddMust(must...)
 	bq.AddShould(should...)
 	bq.AddMustNot(mustNot...)
+	if parts, ok := allWords(must); ok && len(should) == 0 && len(mustNot) == 0 {
+		return &wordsAndQuery{parts: parts, bleve: bq}, required
+	}
 	return bq, required
+}
+
+// allWords: every query is a wordsQuery.
+func allWords(qs []query.Query) ([]*wordsQuery, bool) {
+	parts := make([]*wordsQuery, len(qs))
+	for i, q := range qs {
+		wq, ok := q.(*wordsQuery)
+		if !ok {
+			return nil, false
+		}
+		parts[i] = wq
+	}
+	return parts, true
 }
 
 // term looks for a word or phrase in the fields its prefix names, or in every text

@@ -314,58 +314,103 @@ type wordsSearcher struct {
 	clauses int // the disjunction's clauses, for the share that matched
 	fields  []*fieldMatch
 	cur     []uint64 // each field's current match, done once done
+	doc     uint64   // the smallest of cur: the current document
 	started bool
 }
 
-func (s *wordsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	if !s.started {
-		s.started = true
-		for i, f := range s.fields {
-			if err := f.seek(0, false); err != nil {
-				return nil, err
-			}
-			s.cur[i] = f.current()
-		}
-	}
-	doc := uint64(done)
-	for _, c := range s.cur {
-		doc = min(doc, c)
-	}
-	if doc == done {
-		return nil, nil
-	}
-	var sum float64
-	matched := 0
+// start puts every field on its first match.
+func (s *wordsSearcher) start() error {
+	s.started = true
 	for i, f := range s.fields {
-		if s.cur[i] != doc {
-			continue
-		}
-		sum += f.scoreAt() // only now: a conjunction may skip the match
-		matched++
 		if err := f.seek(0, false); err != nil {
-			return nil, err
+			return err
 		}
 		s.cur[i] = f.current()
 	}
-	m := ctx.DocumentMatchPool.Get()
-	m.IndexInternalID = binary.BigEndian.AppendUint64(m.IndexInternalID[:0], doc)
-	m.Score = sum * (float64(matched) / float64(s.clauses))
-	return m, nil
+	s.setDoc()
+	return nil
 }
 
-func (s *wordsSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	target := binary.BigEndian.Uint64(id)
+func (s *wordsSearcher) setDoc() {
+	s.doc = done
+	for _, c := range s.cur {
+		s.doc = min(s.doc, c)
+	}
+}
+
+// advanceTo puts the searcher on its first document at or after target.
+func (s *wordsSearcher) advanceTo(target uint64) error {
 	for i, f := range s.fields {
 		if s.started && s.cur[i] >= target {
 			continue
 		}
 		if err := f.seek(target, true); err != nil {
-			return nil, err
+			return err
 		}
 		s.cur[i] = f.current()
 	}
 	s.started = true
+	s.setDoc()
+	return nil
+}
+
+// score is the current document's score: the matching fields' sum times the share of
+// the fields that matched.
+func (s *wordsSearcher) score() float64 {
+	var sum float64
+	matched := 0
+	for i, f := range s.fields {
+		if s.cur[i] == s.doc {
+			sum += f.scoreAt()
+			matched++
+		}
+	}
+	return sum * (float64(matched) / float64(s.clauses))
+}
+
+// step moves past the current document.
+func (s *wordsSearcher) step() error {
+	for i, f := range s.fields {
+		if s.cur[i] != s.doc {
+			continue
+		}
+		if err := f.seek(0, false); err != nil {
+			return err
+		}
+		s.cur[i] = f.current()
+	}
+	s.setDoc()
+	return nil
+}
+
+func (s *wordsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !s.started {
+		if err := s.start(); err != nil {
+			return nil, err
+		}
+	}
+	if s.doc == done {
+		return nil, nil
+	}
+	doc, score := s.doc, s.score() // scored only now: a conjunction may skip the match
+	if err := s.step(); err != nil {
+		return nil, err
+	}
+	return docMatch(ctx, doc, score), nil
+}
+
+func (s *wordsSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	if err := s.advanceTo(binary.BigEndian.Uint64(id)); err != nil {
+		return nil, err
+	}
 	return s.Next(ctx)
+}
+
+func docMatch(ctx *search.SearchContext, doc uint64, score float64) *search.DocumentMatch {
+	m := ctx.DocumentMatchPool.Get()
+	m.IndexInternalID = binary.BigEndian.AppendUint64(m.IndexInternalID[:0], doc)
+	m.Score = score
+	return m
 }
 
 func (s *wordsSearcher) Close() error {
@@ -421,6 +466,146 @@ func (s *wordsSearcher) Size() int {
 		for _, w := range f.words {
 			n += 96 + w.reader.Size()
 		}
+	}
+	return n
+}
+
+// wordsAndQuery is every one of several words or phrases (two words typed side by
+// side), each in every text field: what Bleve's conjunction of their disjunctions
+// finds, scored as it scores them (the sum of the parts' scores, in the order of
+// their counts, with the conjunction's query norm). Bleve's conjunction asks each part
+// for a document match at every candidate, compares ids as bytes and scores the part
+// even where another part then misses; wordsAndSearcher leapfrogs the parts on
+// document numbers and scores the documents that have them all.
+type wordsAndQuery struct {
+	parts []*wordsQuery
+	bleve query.Query // the same conjunction, run by Bleve
+}
+
+func (q *wordsAndQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	if options.Score == "none" || options.Explain || options.IncludeTermVectors || !tfIDF(ctx) {
+		return q.bleve.Searcher(ctx, r, m, options)
+	}
+	s := &wordsAndSearcher{}
+	for _, p := range q.parts {
+		ps, err := p.Searcher(ctx, r, m, options)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		ws, ok := ps.(*wordsSearcher)
+		if !ok { // not expected under these options; Bleve then runs it all
+			ps.Close()
+			s.Close()
+			return q.bleve.Searcher(ctx, r, m, options)
+		}
+		s.parts = append(s.parts, ws)
+	}
+	// Bleve's order (sort.Sort by count on the same input gives the same permutation)...
+	sort.Sort(partsByCount(s.parts))
+	// ... and its norm, until a query above sets one.
+	s.SetQueryNorm(1 / math.Sqrt(s.Weight()))
+	return s, nil
+}
+
+type partsByCount []*wordsSearcher
+
+func (p partsByCount) Len() int           { return len(p) }
+func (p partsByCount) Less(i, j int) bool { return p[i].Count() < p[j].Count() }
+func (p partsByCount) Swap(i, j int)      { p[i], p[j] = p[j], p[i] }
+
+// wordsAndSearcher finds the documents every part has.
+type wordsAndSearcher struct {
+	parts []*wordsSearcher
+}
+
+// match puts every part on the first document at or after target that they all have
+// (done when there is none).
+func (s *wordsAndSearcher) match(target uint64) (uint64, error) {
+	for {
+		top := target
+		for _, p := range s.parts {
+			if p.doc < top || !p.started {
+				if err := p.advanceTo(top); err != nil {
+					return done, err
+				}
+			}
+			top = max(top, p.doc)
+		}
+		if top == done {
+			return done, nil
+		}
+		if !slices.ContainsFunc(s.parts, func(p *wordsSearcher) bool { return p.doc != top }) {
+			return top, nil
+		}
+		target = top
+	}
+}
+
+func (s *wordsAndSearcher) next(ctx *search.SearchContext, target uint64) (*search.DocumentMatch, error) {
+	doc, err := s.match(target)
+	if err != nil || doc == done {
+		return nil, err
+	}
+	var sum float64
+	for _, p := range s.parts {
+		sum += p.score()
+	}
+	for _, p := range s.parts {
+		if err := p.step(); err != nil {
+			return nil, err
+		}
+	}
+	return docMatch(ctx, doc, sum), nil
+}
+
+func (s *wordsAndSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	return s.next(ctx, 0)
+}
+
+func (s *wordsAndSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	return s.next(ctx, binary.BigEndian.Uint64(id))
+}
+
+func (s *wordsAndSearcher) Close() error {
+	var first error
+	for _, p := range s.parts {
+		if err := p.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (s *wordsAndSearcher) Weight() float64 {
+	var sum float64
+	for _, p := range s.parts {
+		sum += p.Weight()
+	}
+	return sum
+}
+
+func (s *wordsAndSearcher) SetQueryNorm(norm float64) {
+	for _, p := range s.parts {
+		p.SetQueryNorm(norm)
+	}
+}
+
+func (s *wordsAndSearcher) Count() uint64 {
+	var n uint64
+	for _, p := range s.parts {
+		n += p.Count()
+	}
+	return n
+}
+
+func (s *wordsAndSearcher) Min() int                   { return 0 }
+func (s *wordsAndSearcher) DocumentMatchPoolSize() int { return 1 }
+
+func (s *wordsAndSearcher) Size() int {
+	n := 32
+	for _, p := range s.parts {
+		n += p.Size()
 	}
 	return n
 }
