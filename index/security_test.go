@@ -280,26 +280,29 @@ func checkSecrets(t *testing.T, ctx context.Context, ix *Index, scope access.Sco
 	for i := 0; i < 8; i++ {
 		u := units[r.IntN(len(units))]
 		id := u.iu.Unit.ID
-		res, err := ix.Search(ctx, scope, Request{Query: u.secret, Facets: true}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found := len(res.Hits) == 1 && res.Hits[0].ID == id
-		if found != visible[id] || res.Total > 1 {
-			t.Errorf("search %s: found=%v total=%d, visible=%v", u.secret, found, res.Total, visible[id])
-		}
-		if found && (len(res.Hits[0].Snippets) == 0 || !strings.Contains(res.Hits[0].Snippets[0].HTML, "<mark>"+u.secret+"</mark>")) {
-			t.Errorf("search %s: no snippet marking the word: %+v", u.secret, res.Hits[0].Snippets)
-		}
-		for _, f := range res.Facets {
-			for _, v := range f.Values {
-				if !visible[id] && v.Count > 0 {
-					t.Errorf("search %s (hidden): facet %s[%s] = %d", u.secret, f.Name, v.Value, v.Count)
+		// The secret alone, and beside a common word of the title (words side by side).
+		for _, q := range []string{u.secret, strings.Fields(u.iu.Unit.Title)[0] + " " + u.secret} {
+			res, err := ix.Search(ctx, scope, Request{Query: q, Facets: true}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := len(res.Hits) == 1 && res.Hits[0].ID == id
+			if found != visible[id] || res.Total > 1 {
+				t.Errorf("search %s: found=%v total=%d, visible=%v", q, found, res.Total, visible[id])
+			}
+			if found && (len(res.Hits[0].Snippets) == 0 || !strings.Contains(res.Hits[0].Snippets[0].HTML, "<mark>"+u.secret+"</mark>")) {
+				t.Errorf("search %s: no snippet marking the word: %+v", q, res.Hits[0].Snippets)
+			}
+			for _, f := range res.Facets {
+				for _, v := range f.Values {
+					if !visible[id] && v.Count > 0 {
+						t.Errorf("search %s (hidden): facet %s[%s] = %d", q, f.Name, v.Value, v.Count)
+					}
 				}
 			}
 		}
 		typo := u.secret[:len(u.secret)-1] + "q" // one letter off: a suggestion would name the secret
-		res, err = ix.Search(ctx, scope, Request{Query: typo}, nil)
+		res, err := ix.Search(ctx, scope, Request{Query: typo}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
