@@ -62,10 +62,22 @@ func phraseSlots(tokens analysis.TokenStream) ([]string, bool) {
 	return slots, true
 }
 
+// bleveOnly: what the search asks for is Bleve's alone (no scores, where its own
+// unadorned searchers do better; term vectors for snippets; explanations; another
+// scoring model than tf-idf), and the queries here hand it their Bleve query.
+func bleveOnly(ctx context.Context, options search.SearcherOptions) bool {
+	return options.Score == "none" || options.Explain || options.IncludeTermVectors || !tfIDF(ctx)
+}
+
 func (q *wordsQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	if options.Score == "none" || options.Explain || options.IncludeTermVectors || !tfIDF(ctx) {
+	if bleveOnly(ctx, options) {
 		return q.bleve.Searcher(ctx, r, m, options)
 	}
+	return q.searcher(ctx, r)
+}
+
+// searcher is the wordsSearcher of q on r.
+func (q *wordsQuery) searcher(ctx context.Context, r bindex.IndexReader) (*wordsSearcher, error) {
 	docs, err := r.DocCount()
 	if err != nil {
 		return nil, err
@@ -483,23 +495,17 @@ type wordsAndQuery struct {
 }
 
 func (q *wordsAndQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	if options.Score == "none" || options.Explain || options.IncludeTermVectors || !tfIDF(ctx) {
+	if bleveOnly(ctx, options) {
 		return q.bleve.Searcher(ctx, r, m, options)
 	}
 	s := &wordsAndSearcher{}
 	for _, p := range q.parts {
-		ps, err := p.Searcher(ctx, r, m, options)
+		ps, err := p.searcher(ctx, r)
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		ws, ok := ps.(*wordsSearcher)
-		if !ok { // not expected under these options; Bleve then runs it all
-			ps.Close()
-			s.Close()
-			return q.bleve.Searcher(ctx, r, m, options)
-		}
-		s.parts = append(s.parts, ws)
+		s.parts = append(s.parts, ps)
 	}
 	// Bleve's order (sort.Sort by count on the same input gives the same permutation)...
 	sort.Sort(partsByCount(s.parts))
