@@ -6,6 +6,7 @@ BIN := bin/sesam
 
 build:
 	$(GO) build -o $(BIN) ./cmd/sesam
+	./scripts/helper.sh
 
 run: build
 	./scripts/run.sh

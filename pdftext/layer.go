@@ -14,7 +14,8 @@ import (
 // gives 2.5 MB, so more than this is a decompression bomb or a broken font.
 const maxTextBytes = 64 << 20
 
-// textLayer reads the text layer of every page with one run of pdftotext.
+// textLayer reads the text layer of every page with one run of pdftotext, or with a
+// helper that gives the same word list without starting pdftotext (helperLayer).
 //
 // It asks for pdftotext's word list (-tsv) rather than its text mode: the words come in
 // the same reading order, but text mode drops the hyphen at every line end and glues
@@ -22,6 +23,9 @@ const maxTextBytes = 64 << 20
 // rejoinHyphens can decide with the document's vocabulary. The word list also numbers
 // the pages, so empty pages cannot shift the numbering.
 func (x *Extractor) textLayer(ctx context.Context, path string, lim limits) ([]string, error) {
+	if pages, ok := x.helperLayer(ctx, path, lim); ok {
+		return pages, nil
+	}
 	var pages []string
 	args := []string{"-tsv", "-enc", "UTF-8", "-eol", "unix", path, "-"}
 	err := x.run(ctx, lim, "pdftotext", args, func(r io.Reader) error {

@@ -25,6 +25,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -123,7 +124,7 @@ func (o Options) withDefaults() Options {
 		o.Workers = runtime.NumCPU()
 	}
 	if o.lookPath == nil {
-		o.lookPath = exec.LookPath
+		o.lookPath = lookTool
 	}
 	return o
 }
@@ -136,20 +137,39 @@ type Extractor struct {
 	ocrOK  bool
 	ocrWhy string
 	slots  chan struct{}
+	idle   chan *helper // helpers waiting for a document
+	helped atomic.Int64 // documents whose text layer a helper read
 }
 
-// New probes once which tools are installed (pdftotext, pdftoppm, tesseract with the
-// OCR language, prlimit).
+// New probes once which tools are installed (pdftotext and its helper sesam-pdftotext,
+// pdftoppm, tesseract with the OCR language, prlimit). An Extractor that is no longer
+// needed is closed, which stops its helpers.
 func New(opts Options) *Extractor {
 	opts = opts.withDefaults()
-	x := &Extractor{opts: opts, tools: map[string]string{}, slots: make(chan struct{}, opts.Workers)}
-	for _, t := range []string{"pdftotext", "pdftoppm", "tesseract", "prlimit"} {
+	x := &Extractor{opts: opts, tools: map[string]string{}, slots: make(chan struct{}, opts.Workers),
+		idle: make(chan *helper, opts.Workers)}
+	for _, t := range []string{"pdftotext", helperName, "pdftoppm", "tesseract", "prlimit"} {
 		if p, err := opts.lookPath(t); err == nil {
 			x.tools[t] = p
 		}
 	}
 	x.ocrOK, x.ocrWhy = x.probeOCR()
 	return x
+}
+
+// lookTool finds a tool in PATH, or beside the running program (where make builds
+// sesam-pdftotext).
+func lookTool(name string) (string, error) {
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p, nil
+	}
+	if self, serr := os.Executable(); serr == nil {
+		if beside, berr := exec.LookPath(filepath.Join(filepath.Dir(self), name)); berr == nil {
+			return beside, nil
+		}
+	}
+	return "", err
 }
 
 // OCRAvailable reports whether pages without text can be read by OCR, and if not, why

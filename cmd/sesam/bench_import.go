@@ -40,6 +40,7 @@ func (b *bench) importCorpus(ctx context.Context) error {
 		return err
 	}
 	text := pdftext.New(popts)
+	defer text.Close()
 	jobs := min(b.opt.importJobs, len(b.m.Packages))
 	next := make(chan int)
 	var (

@@ -38,6 +38,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		opt.Text = pdftext.New(opts)
+		defer opt.Text.Close()
 	}
 	failed := 0
 	for _, p := range paths {

@@ -42,6 +42,7 @@ func cmdPdftext(ctx context.Context, e *env, args []string) error {
 		opts.OCR = pdftext.OCRForce
 	}
 	x := pdftext.New(opts)
+	defer x.Close()
 	if ok, why := x.OCRAvailable(); *ocr && !ok {
 		fmt.Fprintf(e.stderr, "sesam pdftext: %s\n", why)
 	}
@@ -81,6 +82,7 @@ func retryText(ctx context.Context, e *env, tenant string, opts pdftext.Options)
 		}
 	}
 	x := pdftext.New(opts)
+	defer x.Close()
 	log := textLogger(e)
 	var tally textTally
 	for start := 0; start < len(todo); start += retryBatch {
