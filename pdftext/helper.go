@@ -91,6 +91,10 @@ func (x *Extractor) putHelper(h *helper) {
 	}
 }
 
+// Helped is the number of documents whose text layer a helper read (the others, if
+// any, were read by one pdftotext each).
+func (x *Extractor) Helped() int64 { return x.helped.Load() }
+
 // Close stops the helpers that wait for documents. Extractions still running finish.
 func (x *Extractor) Close() {
 	for {

@@ -94,6 +94,7 @@ func (b *bench) importCorpus(ctx context.Context) error {
 	// extracting, added up over the streams.
 	b.res.Extraction = newPhase(pages, "pages", textDur)
 	b.res.ImportJobs = jobs
+	b.res.HelperPDFs = text.Helped()
 	return nil
 }
 

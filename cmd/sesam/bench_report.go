@@ -29,6 +29,7 @@ type benchResult struct {
 	Import     *phase       `json:"import,omitempty"`
 	ImportJobs int          `json:"import_jobs,omitempty"` // packages imported side by side
 	Extraction *phase       `json:"extraction,omitempty"`
+	HelperPDFs int64        `json:"helper_pdfs"` // PDFs read by sesam-pdftotext rather than one pdftotext each
 	Indexing   *phase       `json:"indexing,omitempty"`
 	IndexBytes int64        `json:"index_bytes"`
 	PGBuild    *phase       `json:"postgresql_build,omitempty"` // bench_fts table and its indexes
@@ -182,6 +183,9 @@ func writeBenchTable(w io.Writer, r *benchResult) error {
 		fmt.Fprintf(w, "%-12s %d packages side by side; extraction is the rate of one import stream\n", "", r.ImportJobs)
 	}
 	writePhase(w, "extraction", r.Extraction)
+	if r.Extraction != nil {
+		fmt.Fprintf(w, "%-12s %d of %d PDFs read by sesam-pdftotext, the others by one pdftotext each\n", "", r.HelperPDFs, c.PDFs)
+	}
 	writePhase(w, "indexing", r.Indexing)
 	fmt.Fprintf(w, "%-12s %8.1f MB", "index size", float64(r.IndexBytes)/1e6)
 	if r.PGBuild != nil {
