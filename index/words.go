@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/scorer"
 	bindex "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 // wordsQuery is a word or a phrase looked for in several fields: what Bleve's
@@ -96,15 +97,15 @@ func (q *wordsQuery) searcher(ctx context.Context, r bindex.IndexReader) (*words
 				s.Close()
 				return nil, err
 			}
-			tr, err := r.TermFieldReader(ctx, []byte(w), f.field, true, true, positions)
+			p, err := openPostings(r, []byte(w), f.field, positions)
 			if err != nil {
 				s.Close()
 				return nil, err
 			}
-			idf := 1.0 + math.Log(float64(docs)/float64(tr.Count()+1))
+			idf := 1.0 + math.Log(float64(docs)/float64(p.count+1))
 			fw.words = append(fw.words, fieldWord{termClause: termClause{boost: f.boost, idf: idf, weight: 1},
-				reader: tr, offset: uint64(i)})
-			fw.count += tr.Count()
+				postings: p, offset: uint64(i)})
+			fw.count += p.count
 		}
 		// Bleve sums a phrase's words' scores in the order of their counts...
 		sort.Sort(wordsByCount(fw.words))
@@ -153,16 +154,16 @@ type termClause struct {
 	weight     float64 // boost × idf × query norm
 }
 
-// score is Bleve's TermQueryScorer's tf-idf score of the posting d (same operations
-// in the same order: the same bits).
-func (t *termClause) score(d *bindex.TermFieldDoc) float64 {
+// score is Bleve's TermQueryScorer's tf-idf score of a posting (same operations in the
+// same order: the same bits).
+func (t *termClause) score(freq uint64, norm float64) float64 {
 	var tf float64
-	if d.Freq < scorer.MaxSqrtCache {
-		tf = scorer.SqrtCache[int(d.Freq)]
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
 	} else {
-		tf = math.Sqrt(float64(d.Freq))
+		tf = math.Sqrt(float64(freq))
 	}
-	score := tf * d.Norm * t.idf
+	score := tf * norm * t.idf
 	if t.weight != 1.0 {
 		score *= t.weight
 	}
@@ -172,17 +173,15 @@ func (t *termClause) score(d *bindex.TermFieldDoc) float64 {
 // fieldWord is one word in one field, at offset from the first word of its phrase.
 type fieldWord struct {
 	termClause
-	reader bindex.TermFieldReader
+	*postings
 	offset uint64
-	tfd    bindex.TermFieldDoc  // reused
-	at     *bindex.TermFieldDoc // the current posting
-	cur    uint64               // its document number
+	cur    uint64 // the current posting's document number, done at the end
 }
 
 type wordsByCount []fieldWord
 
 func (w wordsByCount) Len() int           { return len(w) }
-func (w wordsByCount) Less(i, j int) bool { return w[i].reader.Count() < w[j].reader.Count() }
+func (w wordsByCount) Less(i, j int) bool { return w[i].count < w[j].count }
 func (w wordsByCount) Swap(i, j int)      { w[i], w[j] = w[j], w[i] }
 
 type fieldsByCount []*fieldMatch
@@ -198,8 +197,7 @@ type fieldMatch struct {
 	count   uint64
 	started bool
 	done    bool
-	doc     uint64  // the current match, where the words are
-	id      [8]byte // a document id to advance to (a local one escapes: one allocation a seek)
+	doc     uint64 // the current match, where the words are
 }
 
 // current is the current match's document, done once there is none.
@@ -260,26 +258,24 @@ func (f *fieldMatch) move(k int, target uint64, to bool) error {
 		return nil
 	}
 	w := &f.words[k]
-	var d *bindex.TermFieldDoc
+	var ok bool
 	var err error
 	switch {
 	case !to:
-		d, err = w.reader.Next(w.tfd.Reset())
+		ok, err = w.next()
 	case !f.started || w.cur < target:
-		binary.BigEndian.PutUint64(f.id[:], target)
-		d, err = w.reader.Advance(f.id[:], w.tfd.Reset())
+		ok, err = w.advance(target)
 	default:
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	w.at = d
-	if d == nil || len(d.ID) != 8 {
+	if !ok {
 		f.done, w.cur = true, done
 		return nil
 	}
-	w.cur = binary.BigEndian.Uint64(d.ID)
+	w.cur = w.doc
 	return nil
 }
 
@@ -290,7 +286,7 @@ func (f *fieldMatch) adjacent() bool {
 	if len(f.words) == 1 {
 		return true
 	}
-	for _, v := range f.words[f.first].at.Vectors {
+	for _, v := range f.words[f.first].locs {
 		if f.followed(v) {
 			return true
 		}
@@ -299,11 +295,11 @@ func (f *fieldMatch) adjacent() bool {
 }
 
 // followed: every word but the first is at its offset from v, in v's field value.
-func (f *fieldMatch) followed(v *bindex.TermFieldVector) bool {
+func (f *fieldMatch) followed(v segment.Location) bool {
 	for k := range f.words {
 		w := &f.words[k]
-		if w.offset != 0 && !slices.ContainsFunc(w.at.Vectors, func(x *bindex.TermFieldVector) bool {
-			return x.Pos == v.Pos+w.offset && slices.Equal(x.ArrayPositions, v.ArrayPositions)
+		if w.offset != 0 && !slices.ContainsFunc(w.locs, func(x segment.Location) bool {
+			return x.Pos() == v.Pos()+w.offset && slices.Equal(x.ArrayPositions(), v.ArrayPositions())
 		}) {
 			return false
 		}
@@ -316,7 +312,8 @@ func (f *fieldMatch) followed(v *bindex.TermFieldVector) bool {
 func (f *fieldMatch) scoreAt() float64 {
 	var sum float64
 	for k := range f.words {
-		sum += f.words[k].score(f.words[k].at)
+		w := &f.words[k]
+		sum += w.score(w.freq, w.norm)
 	}
 	return sum
 }
@@ -425,17 +422,7 @@ func docMatch(ctx *search.SearchContext, doc uint64, score float64) *search.Docu
 	return m
 }
 
-func (s *wordsSearcher) Close() error {
-	var first error
-	for _, f := range s.fields {
-		for _, w := range f.words {
-			if err := w.reader.Close(); err != nil && first == nil {
-				first = err
-			}
-		}
-	}
-	return first
-}
+func (s *wordsSearcher) Close() error { return nil }
 
 // Weight adds up the fields' weights, each the sum of its words' (in that grouping,
 // as Bleve's disjunction of phrase conjunctions does: a float sum depends on it).
@@ -476,7 +463,7 @@ func (s *wordsSearcher) Size() int {
 	n := 64
 	for _, f := range s.fields {
 		for _, w := range f.words {
-			n += 96 + w.reader.Size()
+			n += 32 + w.size()
 		}
 	}
 	return n
