@@ -209,9 +209,14 @@ func (c *collector) add(d *search.DocumentMatch) {
 	if len(d.IndexInternalID) != 8 {
 		return
 	}
-	si, local := c.cols.locate(binary.BigEndian.Uint64(d.IndexInternalID), c.hint)
+	c.addNumber(binary.BigEndian.Uint64(d.IndexInternalID), d.Score)
+}
+
+// addNumber counts and ranks the document of this number in the snapshot.
+func (c *collector) addNumber(doc uint64, score float64) {
+	si, local := c.cols.locate(doc, c.hint)
 	c.hint = si
-	c.addDoc(c.cols.segs[si], local, d.Score)
+	c.addDoc(c.cols.segs[si], local, score)
 }
 
 // addDoc counts and ranks one document that matched.

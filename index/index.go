@@ -325,15 +325,29 @@ func (ix *Index) removeOthers() {
 
 const buildingSuffix = ".building"
 
-// hasTerm says whether some unit of the live generation has this term in field.
-func (g *generation) hasTerm(field, term string) bool {
+// snapshot opens a reader of the generation's index as it is now; the caller closes it.
+func (g *generation) snapshot() (*scorch.IndexSnapshot, error) {
 	adv, err := g.idx.Advanced()
 	if err != nil {
-		return true // let the query decide
+		return nil, err
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return true
+		return nil, err
+	}
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		r.Close()
+		return nil, fmt.Errorf("index reader %T is not a scorch snapshot", r)
+	}
+	return is, nil
+}
+
+// hasTerm says whether some unit of the live generation has this term in field.
+func (g *generation) hasTerm(field, term string) bool {
+	r, err := g.snapshot()
+	if err != nil {
+		return true // let the query decide
 	}
 	defer r.Close()
 	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)

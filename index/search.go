@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"sesam"
 	"sesam/access"
@@ -114,6 +115,11 @@ type PageKey struct {
 // suggestions come only from units the scope may see. A malformed query is a
 // *ParseError; bad parameters are sesam.ErrInvalid.
 func (ix *Index) Search(ctx context.Context, scope access.Scope, req Request, pages PageReader) (*Result, error) {
+	return ix.search(ctx, scope, req, pages, false)
+}
+
+// search is Search; bleveCollects: see searcher.
+func (ix *Index) search(ctx context.Context, scope access.Scope, req Request, pages PageReader, bleveCollects bool) (*Result, error) {
 	start := time.Now()
 	node, err := Parse(req.Query)
 	if err != nil {
@@ -124,7 +130,7 @@ func (ix *Index) Search(ctx context.Context, scope access.Scope, req Request, pa
 	}
 	var res *Result
 	err = ix.read(func(g *generation) error {
-		s := &searcher{g: g, scope: scope, req: req, pages: pages,
+		s := &searcher{g: g, scope: scope, req: req, pages: pages, bleveCollects: bleveCollects,
 			b: &builder{m: g.idx.Mapping(), inclusion: req.Filters.Inclusion}}
 		s.full, s.meta = scopeParts(g, scope) // once: it reads the index's dictionary
 		var err error
@@ -179,6 +185,9 @@ type searcher struct {
 	// full and meta are the scope's two parts (scopeParts): what it sees in full and
 	// what by its description only; nil when it sees nothing that way.
 	full, meta query.Query
+	// bleveCollects: every search goes through Bleve's collector, also those whose
+	// searcher could feed ours directly (for the tests that compare the two).
+	bleveCollects bool
 }
 
 // query is the search of the units the scope sees in full: the words (in every text
@@ -340,24 +349,19 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 // scan passes every unit of the index to the collector, whose security filter keeps
 // those the scope sees in full (q, which would match them all, is not run).
 func (s *searcher) scan(ctx context.Context, _ query.Query, _ order, c *collector) error {
-	adv, err := s.g.idx.Advanced()
+	is, err := s.g.snapshot()
 	if err != nil {
 		return err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return fmt.Errorf("index reader %T is not a scorch snapshot", r)
-	}
+	defer is.Close()
 	return c.scanAll(is)
 }
 
 // collect runs one search into the collector.
 func (s *searcher) collect(ctx context.Context, q query.Query, o order, c *collector) error {
+	if dq, ok := q.(directQuery); ok && o == byScore && !s.bleveCollects && tfIDFMapping(s.b.m) {
+		return s.collectDirect(ctx, dq, c)
+	}
 	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	if o != byScore {
 		sr.Score = bleve.ScoreNone
@@ -367,6 +371,46 @@ func (s *searcher) collect(ctx context.Context, q query.Query, o order, c *colle
 		return fmt.Errorf("search: %w", err)
 	}
 	return nil
+}
+
+// collectDirect runs words ranked by relevance without Bleve's search and collector:
+// our searcher hands every match to the collector as it comes.
+func (s *searcher) collectDirect(ctx context.Context, q directQuery, c *collector) error {
+	is, err := s.g.snapshot()
+	if err != nil {
+		return err
+	}
+	defer is.Close()
+	ds, err := q.directSearcher(ctx, is)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if err := c.begin(is); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		if n%1024 == 0 { // as often as Bleve's collector looks
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		doc, score, err := ds.nextDoc()
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		if doc == done {
+			return nil
+		}
+		c.addNumber(doc, score)
+	}
+}
+
+// tfIDFMapping: the index scores with tf-idf, as our searchers do (Bleve tells its
+// searchers the model through the search's context, which collectDirect does not go
+// through).
+func tfIDFMapping(m mapping.IndexMapping) bool {
+	im, ok := m.(*mapping.IndexMappingImpl)
+	return ok && (im.ScoringModel == "" || im.ScoringModel == bindex.TFIDFScoring)
 }
 
 // total counts the units a query finds, as run does.
