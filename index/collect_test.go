@@ -259,6 +259,23 @@ func TestDirectCollectsAsBleve(t *testing.T) {
 	}
 	queries := []string{"registres", "conseil municipal", `"conseil municipal"`, "délibérations budget",
 		"eglise", "mariages naissances décès", "aucunmotpareil"}
+	// Each query is words alone, the kind collected directly: else the two paths
+	// below are one and the comparison says nothing.
+	if err := testIndex.read(func(g *generation) error {
+		for _, q := range queries {
+			node, err := Parse(q)
+			if err != nil {
+				return err
+			}
+			full := newSearcher(g, scopes["archivist"], Request{Query: q}, nil).fullQuery(node)
+			if _, ok := full.(directQuery); !ok {
+				t.Errorf("%q is searched as %T, not collected directly", q, full)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	found := 0
 	for name, scope := range scopes {
 		for _, q := range queries {

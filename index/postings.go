@@ -22,7 +22,7 @@ type postings struct {
 	count     uint64   // postings in all, as Bleve's reader counts them
 	positions bool
 
-	// The current posting.
+	// The current posting; doc is done once there is none.
 	doc  uint64
 	freq uint64
 	norm float64
@@ -68,6 +68,7 @@ func (p *postings) next() (bool, error) {
 			return true, nil
 		}
 	}
+	p.doc = done
 	return false, nil
 }
 
@@ -78,6 +79,7 @@ func (p *postings) advance(target uint64) (bool, error) {
 		p.seg++
 	}
 	if p.seg >= len(p.iters) {
+		p.doc = done
 		return false, nil
 	}
 	got, err := p.iters[p.seg].Advance(target - p.offsets[p.seg])

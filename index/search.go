@@ -130,9 +130,8 @@ func (ix *Index) search(ctx context.Context, scope access.Scope, req Request, pa
 	}
 	var res *Result
 	err = ix.read(func(g *generation) error {
-		s := &searcher{g: g, scope: scope, req: req, pages: pages, bleveCollects: bleveCollects,
-			b: &builder{m: g.idx.Mapping(), inclusion: req.Filters.Inclusion}}
-		s.full, s.meta = scopeParts(g, scope) // once: it reads the index's dictionary
+		s := newSearcher(g, scope, req, pages)
+		s.bleveCollects = bleveCollects
 		var err error
 		res, err = s.run(ctx, node)
 		return err
@@ -188,6 +187,14 @@ type searcher struct {
 	// bleveCollects: every search goes through Bleve's collector, also those whose
 	// searcher could feed ours directly (for the tests that compare the two).
 	bleveCollects bool
+}
+
+// newSearcher prepares the search of req inside scope on generation g.
+func newSearcher(g *generation, scope access.Scope, req Request, pages PageReader) *searcher {
+	s := &searcher{g: g, scope: scope, req: req, pages: pages,
+		b: &builder{m: g.idx.Mapping(), inclusion: req.Filters.Inclusion}}
+	s.full, s.meta = scopeParts(g, scope) // once: it reads the index's dictionary
+	return s
 }
 
 // query is the search of the units the scope sees in full: the words (in every text

@@ -94,12 +94,10 @@ func (q *wordsQuery) searcher(ctx context.Context, r bindex.IndexReader) (*words
 				continue
 			}
 			if err := search.RecordTermSearcher(ctx); err != nil { // Bleve's limit on term searchers, when set
-				s.Close()
 				return nil, err
 			}
 			p, err := openPostings(r, []byte(w), f.field, positions)
 			if err != nil {
-				s.Close()
 				return nil, err
 			}
 			idf := 1.0 + math.Log(float64(docs)/float64(p.count+1))
@@ -175,7 +173,6 @@ type fieldWord struct {
 	termClause
 	*postings
 	offset uint64
-	cur    uint64 // the current posting's document number, done at the end
 }
 
 type wordsByCount []fieldWord
@@ -220,18 +217,18 @@ func (f *fieldMatch) seek(target uint64, to bool) error {
 	}
 	f.started = true
 	if len(f.words) == 1 { // a word: its postings are the matches (every search's hot path)
-		f.doc = f.words[0].cur
+		f.doc = f.words[0].doc
 		return nil
 	}
 	for {
 		// Leapfrog: every word to the furthest one's document.
 		top := uint64(0)
 		for k := range f.words {
-			top = max(top, f.words[k].cur)
+			top = max(top, f.words[k].doc)
 		}
 		behind := false
 		for k := range f.words {
-			behind = behind || f.words[k].cur < top
+			behind = behind || f.words[k].doc < top
 			if err := f.move(k, top, true); err != nil || f.done {
 				return err
 			}
@@ -263,7 +260,7 @@ func (f *fieldMatch) move(k int, target uint64, to bool) error {
 	switch {
 	case !to:
 		ok, err = w.next()
-	case !f.started || w.cur < target:
+	case !f.started || w.doc < target:
 		ok, err = w.advance(target)
 	default:
 		return nil
@@ -271,11 +268,7 @@ func (f *fieldMatch) move(k int, target uint64, to bool) error {
 	if err != nil {
 		return err
 	}
-	if !ok {
-		f.done, w.cur = true, done
-		return nil
-	}
-	w.cur = w.doc
+	f.done = !ok
 	return nil
 }
 
@@ -449,6 +442,7 @@ func (q *wordsQuery) directSearcher(ctx context.Context, r bindex.IndexReader) (
 	return q.searcher(ctx, r)
 }
 
+// Close has nothing to release: the postings read the segments' mapped memory.
 func (s *wordsSearcher) Close() error { return nil }
 
 // Weight adds up the fields' weights, each the sum of its words' (in that grouping,
@@ -525,7 +519,6 @@ func (q *wordsAndQuery) searcher(ctx context.Context, r bindex.IndexReader) (*wo
 	for _, p := range q.parts {
 		ps, err := p.searcher(ctx, r)
 		if err != nil {
-			s.Close()
 			return nil, err
 		}
 		s.parts = append(s.parts, ps)
@@ -602,15 +595,7 @@ func (s *wordsAndSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInt
 	return docMatch(ctx, doc, score, err)
 }
 
-func (s *wordsAndSearcher) Close() error {
-	var first error
-	for _, p := range s.parts {
-		if err := p.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
+func (s *wordsAndSearcher) Close() error { return nil } // as wordsSearcher's
 
 func (s *wordsAndSearcher) Weight() float64 {
 	var sum float64
