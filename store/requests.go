@@ -268,6 +268,7 @@ type RequestAction struct {
 // check (access.Apply), the new state, the unit outcomes, the history, the grants of
 // newly granted units, the notifications and the journal entry.
 func (s *Store) ApplyRequestEvent(ctx context.Context, id int64, a RequestAction) (*RequestRecord, error) {
+	defer grantChanged() // once committed: a reading before would miss a new grant
 	var out *RequestRecord
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		r, err := loadRequest(ctx, tx, id, true)
@@ -375,12 +376,8 @@ func insertGrant(ctx context.Context, tx pgx.Tx, r *RequestRecord, unitID int64,
 	return err
 }
 
-// GrantsOf lists the grants made to a principal (by subject or e-mail), still running
-// or not: the scope keeps those running today.
-func (s *Store) GrantsOf(ctx context.Context, p access.Principal) ([]access.Grant, error) {
-	if p.Public() {
-		return nil, nil
-	}
+// readGrants reads a principal's grants from the table (GrantsOf keeps them a moment).
+func (s *Store) readGrants(ctx context.Context, p access.Principal) ([]access.Grant, error) {
 	rows, err := s.pool.Query(ctx, `SELECT unit_id::text, until_day, online, request_id::text FROM access_grant
 		WHERE revoked_at IS NULL AND ((subject <> '' AND subject = $1) OR (email <> '' AND email = $2))`,
 		p.Subject, strings.ToLower(p.Email))

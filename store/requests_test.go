@@ -356,3 +356,59 @@ func TestNotifyRecipient(t *testing.T) {
 		t.Errorf("a request with a bad e-mail: %v, want ErrInvalid", err)
 	}
 }
+
+// TestGrantCache: a person's grants are kept a moment between requests, yet a grant
+// decided through any Store of the process counts at once, and a change made by another
+// process (here straight in SQL, as another portal instance or an administrator would)
+// within a few seconds: a revoked dérogation stops opening its unit.
+func TestGrantCache(t *testing.T) {
+	ctx := context.Background()
+	other, err := store.Open(ctx, testDB.URL, dataDir) // a second store, as a second portal would hold
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ids := ruitzUnits(t, "req/cache")
+	now := time.Now()
+	citizen := access.Principal{Subject: "sub-cache", Email: "Dominique@Example.fr", Name: "Dominique Cache"}
+	grants := func(s *store.Store) int {
+		t.Helper()
+		gs, err := s.GrantsOf(ctx, citizen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(gs)
+	}
+	id, err := st.CreateRequest(ctx, store.NewRequest{Tenant: "req/cache", Reason: "Cache", Mode: store.ModeOnline,
+		Requester: store.Requester{Subject: citizen.Subject, Email: citizen.Email, Name: citizen.Name},
+		UnitIDs:   []int64{ids["E-NAISSANCES"]}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if grants(st) != 0 || grants(other) != 0 { // both caches now hold "no grant"
+		t.Fatal("grants before any decision")
+	}
+	for _, ev := range []access.Event{{Type: access.EvSubmit}, {Type: access.EvGrant, Units: []int64{ids["E-NAISSANCES"]}}} {
+		ev.At = now
+		if _, err := st.ApplyRequestEvent(ctx, id, store.RequestAction{Party: access.PartyArchivist,
+			Actor: access.Principal{Subject: "sub-arch"}, Event: ev,
+			Journal: access.JournalEntry{Action: access.ActionRequestEvent, Detail: string(ev.Type)}}); err != nil {
+			t.Fatalf("%s: %v", ev.Type, err)
+		}
+	}
+	if grants(other) != 1 {
+		t.Fatal("a grant decided in this process is not seen at once by the other store")
+	}
+
+	// Another process: nothing here tells the cache; it must still follow.
+	if _, err := st.Pool().Exec(ctx, `UPDATE access_grant SET revoked_at = now() WHERE request_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for grants(other) != 0 || grants(st) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a grant revoked by another process still counts after 5 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

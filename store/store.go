@@ -18,6 +18,7 @@ type Store struct {
 	pool    *pgxpool.Pool
 	blobs   *Blobs
 	tenants tenantCache
+	grants  grantCache
 }
 
 // Open connects to the database at url and the blob store under dataDir. It does not
