@@ -53,6 +53,26 @@ type generation struct {
 	now func() time.Time // the clock of writes; nil: time.Now (tests set it)
 
 	cols *columnCache // facet and sort columns of its segments
+
+	writes atomic.Uint64 // batches written since it was opened (see Version)
+}
+
+// Version names what the index holds: it changes with every batch written and every
+// generation swapped in. What is read from the store beside a search (the titles of a
+// breadcrumb) may be kept while the version stays: it is then as fresh as the hits.
+type Version struct {
+	gen    string // the generation's name (unique in the directory)
+	writes uint64
+}
+
+// Version is the live generation's version.
+func (ix *Index) Version() Version {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return Version{}
+	}
+	return Version{ix.gen.name, ix.gen.writes.Load()}
 }
 
 // indexFormat names the mapping; an index of another format is rebuilt at start-up.

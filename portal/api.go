@@ -21,7 +21,7 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	doc, err := Search(c.UserContext(), a.Store, a.Index, scope, req, langOf(c))
+	doc, err := a.search(c.UserContext(), scope, req, langOf(c))
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,7 @@ type App struct {
 	oidc    *oidcClient
 	oidcMu  sync.Mutex
 	fiber   *fiber.App
+	heads   *headCache // breadcrumbs of search results
 }
 
 // New builds the portal and its route table.
@@ -85,7 +86,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*App, error) {
 	if cfg.DevLogin && !loopback(cfg.Addr) {
 		return nil, errors.New("--dev-login is only allowed on a loopback address (127.0.0.1, ::1, localhost)")
 	}
-	a := &App{cfg: cfg, Deps: d, metrics: newMetrics()}
+	a := &App{cfg: cfg, Deps: d, metrics: newMetrics(), heads: newHeadCache(d.Store, d.Index)}
 	var err error
 	if a.pages, err = loadPages(cfg.AssetsDir); err != nil {
 		return nil, err

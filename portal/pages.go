@@ -32,12 +32,12 @@ func (a *App) homePage(c *fiber.Ctx) error {
 	}
 	lang := langOf(c)
 	ctx := c.UserContext()
-	counts, err := Search(ctx, a.Store, a.Index, scope, index.Request{Facets: true, NoHits: true}, lang)
+	counts, err := a.search(ctx, scope, index.Request{Facets: true, NoHits: true}, lang)
 	if err != nil {
 		return err
 	}
 	since := access.DayNumber(a.Now().AddDate(0, 0, -openingsWindow))
-	recent, err := Search(ctx, a.Store, a.Index, scope, index.Request{Size: 8, Sort: index.SortOpened,
+	recent, err := a.search(ctx, scope, index.Request{Size: 8, Sort: index.SortOpened,
 		Filters: index.Filters{OpenedSince: since}}, lang)
 	if err != nil {
 		return err
@@ -166,7 +166,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 		return err
 	}
 	lang := langOf(c)
-	doc, err := Search(c.UserContext(), a.Store, a.Index, scope, req, lang)
+	doc, err := a.search(c.UserContext(), scope, req, lang)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ type crumb struct {
 
 // breadcrumbs resolves paths of unit ids into titles, hiding the steps the scope may
 // not see (an open file inside a closed fonds must not reveal the fonds' title).
-func breadcrumbs(ctx context.Context, st *store.Store, scope access.Scope, paths ...[]int64) (map[int64]crumb, error) {
+func breadcrumbs(ctx context.Context, st headReader, scope access.Scope, paths ...[]int64) (map[int64]crumb, error) {
 	var ids []int64
 	for _, p := range paths {
 		ids = append(ids, p...)

@@ -92,6 +92,11 @@ type BarDoc struct {
 // command line show: hits with breadcrumbs (hidden steps stay hidden), snippets,
 // labelled facets, the histogram.
 func Search(ctx context.Context, st *store.Store, ix *index.Index, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {
+	return search(ctx, st, st, ix, scope, req, lang)
+}
+
+// search is Search with the breadcrumbs' heads read from heads (the portal's cache).
+func search(ctx context.Context, st *store.Store, heads headReader, ix *index.Index, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {
 	res, err := ix.Search(ctx, scope, req, index.StorePages{Store: st})
 	if err != nil {
 		return nil, err
@@ -106,7 +111,7 @@ func Search(ctx context.Context, st *store.Store, ix *index.Index, scope access.
 	for _, h := range res.Hits {
 		paths = append(paths, h.Path)
 	}
-	crumbs, err := breadcrumbs(ctx, st, scope, paths...)
+	crumbs, err := breadcrumbs(ctx, heads, scope, paths...)
 	if err != nil {
 		return nil, err
 	}
@@ -264,4 +269,9 @@ func requestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
 		}
 	}
 	return req, nil
+}
+
+// search is Search with the portal's head cache.
+func (a *App) search(ctx context.Context, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {
+	return search(ctx, a.Store, a.heads, a.Index, scope, req, lang)
 }
