@@ -239,25 +239,9 @@ func (b *builder) fieldQuery(field string, t Term) (query.Query, fieldWords, boo
 	return q, fieldWords{field: field, boost: boost, slots: slots}, ok && a != nil
 }
 
-// cote matches an identifier exactly (ignoring case and spacing) or as words.
-func (b *builder) cote(text string) query.Query {
-	c := NormalizeCote(text)
-	exact := bleve.NewTermQuery(c)
-	exact.SetField(fCote)
-	exact.SetBoost(10)
-	other := bleve.NewTermQuery(c)
-	other.SetField(fIdentifier)
-	other.SetBoost(5)
-	qs := []query.Query{exact, other}
-	if c != "" {
-		for _, r := range coteBelow(c) {
-			q := bleve.NewTermRangeInclusiveQuery(r.from, r.to, ptr(true), ptr(false))
-			q.SetField(fCote)
-			qs = append(qs, q)
-		}
-	}
-	return bleve.NewDisjunctionQuery(qs...)
-}
+// cote matches an identifier exactly (ignoring case and spacing), or the cotes below
+// it (see coteQuery).
+func (b *builder) cote(text string) query.Query { return newCoteQuery(text) }
 
 // termRange is the keywords k with from <= k < to (bytewise).
 type termRange struct{ from, to string }

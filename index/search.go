@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -479,7 +480,7 @@ func (s *searcher) hits(ctx context.Context, node Node, keys []hitKey, res *Resu
 		ids   []string
 		pages bool
 	}{{full, true}, {meta, false}} {
-		if node != nil && len(part.ids) > 0 {
+		if node != nil && !coteOnly(node) && len(part.ids) > 0 {
 			q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(part.ids), s.text(node, part.pages))
 			if err := fetch(q, len(part.ids), true); err != nil {
 				return err
@@ -512,6 +513,20 @@ func (s *searcher) hits(ctx context.Context, node Node, keys []hitKey, res *Resu
 		return nil
 	}
 	return s.snippets(ctx, located, res.Hits)
+}
+
+// coteOnly: the query looks cotes up and nothing else; they match no field a snippet
+// is cut from, so the hits are not located.
+func coteOnly(n Node) bool {
+	switch n := n.(type) {
+	case Term:
+		return n.Field == FieldCote
+	case And:
+		return !slices.ContainsFunc(n.Xs, func(x Node) bool { return !coteOnly(x) })
+	case Or:
+		return !slices.ContainsFunc(n.Xs, func(x Node) bool { return !coteOnly(x) })
+	}
+	return false
 }
 
 func hitOf(h *search.DocumentMatch) Hit {
