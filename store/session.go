@@ -45,18 +45,29 @@ func (s *Store) CreateSession(ctx context.Context, token string, sess Session) e
 	return nil
 }
 
+// seenEvery is how stale a session's last_seen may grow: it says when the person was
+// last active, to the minute, without a write (and its flush to disk) on every request.
+const seenEvery = time.Minute
+
 // SessionByToken returns the live session of a token (ErrNotFound when unknown or
-// expired) and marks it seen.
+// expired) and marks it seen (at most every seenEvery).
 func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time) (*Session, error) {
 	var sess Session
-	err := s.pool.QueryRow(ctx, `UPDATE session SET last_seen = $2 WHERE token_sha256 = $1 AND expires_at > $2
-		RETURNING subject, email, name, groups, csrf, id_token, created_at, expires_at`, tokenHash(token), now).
-		Scan(&sess.Subject, &sess.Email, &sess.Name, &sess.Groups, &sess.CSRF, &sess.IDToken, &sess.CreatedAt, &sess.ExpiresAt)
+	var seen time.Time
+	hash := tokenHash(token)
+	err := s.pool.QueryRow(ctx, `SELECT subject, email, name, groups, csrf, id_token, created_at, expires_at, last_seen
+		FROM session WHERE token_sha256 = $1 AND expires_at > $2`, hash, now).
+		Scan(&sess.Subject, &sess.Email, &sess.Name, &sess.Groups, &sess.CSRF, &sess.IDToken, &sess.CreatedAt, &sess.ExpiresAt, &seen)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("session: %w", sesam.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
+	}
+	if now.Sub(seen) >= seenEvery {
+		if _, err := s.pool.Exec(ctx, `UPDATE session SET last_seen = $2 WHERE token_sha256 = $1 AND last_seen < $2`, hash, now); err != nil {
+			return nil, fmt.Errorf("session: %w", err)
+		}
 	}
 	return &sess, nil
 }
