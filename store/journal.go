@@ -52,6 +52,15 @@ type Journal struct {
 	appended atomic.Int64
 	failures atomic.Int64
 	batches  atomic.Int64
+
+	head *journalHead // the last entry the writer wrote, nil when unknown (writer only)
+}
+
+// journalHead is the last entry of the chain as a writer left it: the link of the next.
+type journalHead struct {
+	seq  int64
+	hash []byte
+	at   time.Time
 }
 
 // journalAppend is one caller waiting for its entry to be committed.
@@ -179,10 +188,13 @@ func (j *Journal) commit(batch []*journalAppend) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), j.opt.Timeout)
 	defer cancel()
-	stored, err := j.s.appendJournal(ctx, es)
+	stored, err := j.s.appendJournal(ctx, es, j.head)
+	j.head = nil
 	if err == nil {
 		j.appended.Add(int64(len(live)))
 		j.batches.Add(1)
+		last := stored[len(stored)-1]
+		j.head = &journalHead{seq: last.Seq, hash: last.Hash, at: last.At}
 	}
 	for i, r := range live {
 		if err != nil {
@@ -196,29 +208,72 @@ func (j *Journal) commit(batch []*journalAppend) {
 // appendJournal writes entries after the head of the chain in one transaction, under
 // the journal lock, and returns them as stored.
 //
-// It takes two round trips, so that the lock is held for little more than the commit
-// and a loaded machine (where each round trip waits for a CPU) adds little latency:
-// BEGIN, the lock and the head in one pipeline; the inserts and COMMIT in another.
-// The head is read by a statement of its own after the lock is granted: in READ
-// COMMITTED each statement takes a fresh snapshot, and the previous holder released
-// the lock only once its commit was visible, so the head read is the true head. (Read
-// in the same statement as the lock, the snapshot could predate the lock.)
-func (s *Store) appendJournal(ctx context.Context, es []access.JournalEntry) ([]access.JournalEntry, error) {
+// When the writer knows the head it left (known), the batch is one round trip: BEGIN,
+// the lock, a check that the head is still that one, the inserts chained after it and
+// COMMIT in one pipeline. Another writer since (another instance, a request's move,
+// which journals in its own transaction) fails the check, which aborts the transaction
+// before anything is written; the batch is then written after the true head in two
+// round trips, so that the lock is held for little more than the commit and a loaded
+// machine (where each round trip waits for a CPU) adds little latency: BEGIN, the lock
+// and the head in one pipeline; the inserts and COMMIT in another.
+//
+// The head is read (or checked) by a statement of its own after the lock is granted:
+// in READ COMMITTED each statement takes a fresh snapshot, and the previous holder
+// released the lock only once its commit was visible, so the head read is the true
+// head. (Read in the same statement as the lock, the snapshot could predate the lock.)
+func (s *Store) appendJournal(ctx context.Context, es []access.JournalEntry, known *journalHead) ([]access.JournalEntry, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	defer conn.Release() // a connection left in a transaction is closed, not reused
-	out, err := writeJournalBatch(ctx, conn.Conn(), es)
-	if err != nil {
+	rollback := func() {
 		if conn.Conn().PgConn().TxStatus() != 'I' {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 			conn.Exec(rctx, "ROLLBACK") // releases the lock now rather than at disconnection
 			cancel()
 		}
+	}
+	if known != nil {
+		out, err := writeJournalAfter(ctx, conn.Conn(), es, known)
+		if err == nil {
+			return out, nil
+		}
+		rollback()
+		if !headMoved(err) {
+			return nil, fmt.Errorf("journal: write a batch of %d: %w", len(es), err)
+		}
+	}
+	out, err := writeJournalBatch(ctx, conn.Conn(), es)
+	if err != nil {
+		rollback()
 		return nil, fmt.Errorf("journal: write a batch of %d: %w", len(es), err)
 	}
 	return out, nil
+}
+
+// headCheck fails (division by zero) unless the chain's head is entry $1 with hash $2.
+const headCheck = `SELECT 1 / count(*)::int FROM (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) h
+	WHERE h.seq = $1 AND h.hash = $2`
+
+// headMoved: the head check failed, another writer appended since.
+func headMoved(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "22012" // division_by_zero
+}
+
+// writeJournalAfter writes entries after known, in one round trip, if known is the head.
+func writeJournalAfter(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry, known *journalHead) ([]access.JournalEntry, error) {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SELECT pg_advisory_xact_lock($1)", journalLock)
+	b.Queue(headCheck, known.seq, known.hash)
+	// This process's clock, never before the head: the entries' times follow the chain.
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if now.Before(known.at) {
+		now = known.at
+	}
+	return sendChained(ctx, conn, b, es, known.seq, known.hash, now)
 }
 
 func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry) ([]access.JournalEntry, error) {
@@ -234,9 +289,13 @@ func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalE
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
-	now = now.UTC().Truncate(time.Microsecond)
+	return sendChained(ctx, conn, &pgx.Batch{}, es, head, prev, now.UTC().Truncate(time.Microsecond))
+}
+
+// sendChained queues the entries chained after entry head (of hash prev), at now, and
+// COMMIT behind what b holds, and sends it all.
+func sendChained(ctx context.Context, conn *pgx.Conn, b *pgx.Batch, es []access.JournalEntry, head int64, prev []byte, now time.Time) ([]access.JournalEntry, error) {
 	out := make([]access.JournalEntry, len(es))
-	b = &pgx.Batch{}
 	for i, e := range es {
 		e.Seq, e.At, e.PrevHash = head+int64(i)+1, now, prev
 		e.Hash = e.ComputeHash()
