@@ -33,6 +33,9 @@ var ErrJournalClosed = errors.New("journal closed")
 type JournalOptions struct {
 	MaxBatch int           // entries committed together at most (default 256)
 	Timeout  time.Duration // the longest a batch may take to commit (default 10 s)
+	// Clock is this process's clock, of which only the time elapsed between two
+	// readings is used (tests set it off the database's); default time.Now.
+	Clock func() time.Time
 }
 
 // Journal appends entries to the consultation journal. There is one per process: a
@@ -56,11 +59,31 @@ type Journal struct {
 	head *journalHead // the last entry the writer wrote, nil when unknown (writer only)
 }
 
-// journalHead is the last entry of the chain as a writer left it: the link of the next.
+// journalHead is the last entry of the chain as a writer left it: the link of the next,
+// and the database's clock as last read (db, at this process's local time).
 type journalHead struct {
-	seq  int64
-	hash []byte
-	at   time.Time
+	seq       int64
+	hash      []byte
+	at        time.Time
+	db, local time.Time
+}
+
+// clockReach is how long a reading of the database's clock serves to date entries: it
+// is read again (with the head, two round trips) once it is older.
+const clockReach = time.Minute
+
+// next is the time of the entries to follow h: the database's clock as read, plus the
+// time elapsed here since, never before h. ok is false when the reading is too old.
+func (h *journalHead) next(local time.Time) (time.Time, bool) {
+	elapsed := local.Sub(h.local)
+	if elapsed < 0 || elapsed > clockReach {
+		return time.Time{}, false
+	}
+	at := h.db.Add(elapsed).UTC().Truncate(time.Microsecond)
+	if at.Before(h.at) {
+		at = h.at
+	}
+	return at, true
 }
 
 // journalAppend is one caller waiting for its entry to be committed.
@@ -82,6 +105,9 @@ func NewJournal(s *Store, opt JournalOptions) *Journal {
 	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = 10 * time.Second
+	}
+	if opt.Clock == nil {
+		opt.Clock = time.Now
 	}
 	j := &Journal{s: s, opt: opt, reqs: make(chan *journalAppend, opt.MaxBatch), done: make(chan struct{})}
 	go j.run()
@@ -188,13 +214,29 @@ func (j *Journal) commit(batch []*journalAppend) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), j.opt.Timeout)
 	defer cancel()
-	stored, err := j.s.appendJournal(ctx, es, j.head)
+	known := j.head
+	var at time.Time
+	if known != nil {
+		var ok bool
+		if at, ok = known.next(j.opt.Clock()); !ok {
+			known = nil
+		}
+	}
+	stored, fresh, err := j.s.appendJournal(ctx, es, known, at)
+	local := j.opt.Clock()
+	old := j.head
 	j.head = nil
 	if err == nil {
 		j.appended.Add(int64(len(live)))
 		j.batches.Add(1)
 		last := stored[len(stored)-1]
-		j.head = &journalHead{seq: last.Seq, hash: last.Hash, at: last.At}
+		h := &journalHead{seq: last.Seq, hash: last.Hash, at: last.At}
+		if fresh {
+			h.db, h.local = last.At, local // read from the database just now
+		} else {
+			h.db, h.local = old.db, old.local
+		}
+		j.head = h
 	}
 	for i, r := range live {
 		if err != nil {
@@ -221,10 +263,12 @@ func (j *Journal) commit(batch []*journalAppend) {
 // in READ COMMITTED each statement takes a fresh snapshot, and the previous holder
 // released the lock only once its commit was visible, so the head read is the true
 // head. (Read in the same statement as the lock, the snapshot could predate the lock.)
-func (s *Store) appendJournal(ctx context.Context, es []access.JournalEntry, known *journalHead) ([]access.JournalEntry, error) {
+//
+// The entries after known are dated at; fresh says the head (and the time) were read.
+func (s *Store) appendJournal(ctx context.Context, es []access.JournalEntry, known *journalHead, at time.Time) (out []access.JournalEntry, fresh bool, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return nil, false, fmt.Errorf("journal: %w", err)
 	}
 	defer conn.Release() // a connection left in a transaction is closed, not reused
 	rollback := func() {
@@ -235,22 +279,27 @@ func (s *Store) appendJournal(ctx context.Context, es []access.JournalEntry, kno
 		}
 	}
 	if known != nil {
-		out, err := writeJournalAfter(ctx, conn.Conn(), es, known)
+		out, err := writeJournalAfter(ctx, conn.Conn(), es, known, at)
 		if err == nil {
-			return out, nil
+			return out, false, nil
 		}
 		rollback()
 		if !headMoved(err) {
-			return nil, fmt.Errorf("journal: write a batch of %d: %w", len(es), err)
+			return nil, false, fmt.Errorf("journal: write a batch of %d: %w", len(es), err)
 		}
 	}
-	out, err := writeJournalBatch(ctx, conn.Conn(), es)
+	out, err = writeJournalBatch(ctx, conn.Conn(), es)
 	if err != nil {
 		rollback()
-		return nil, fmt.Errorf("journal: write a batch of %d: %w", len(es), err)
+		return nil, false, fmt.Errorf("journal: write a batch of %d: %w", len(es), err)
 	}
-	return out, nil
+	return out, true, nil
 }
+
+// headRead reads the chain's head and the time of the entries to follow it: the
+// database's clock (one clock for every writer), never before the head.
+const headRead = `SELECT greatest(clock_timestamp(), h.at), coalesce(h.seq, 0), coalesce(h.hash, $1)
+	FROM (SELECT 1) one LEFT JOIN (SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1) h ON true`
 
 // headCheck fails (division by zero) unless the chain's head is entry $1 with hash $2.
 const headCheck = `SELECT 1 / count(*)::int FROM (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) h
@@ -262,18 +311,14 @@ func headMoved(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "22012" // division_by_zero
 }
 
-// writeJournalAfter writes entries after known, in one round trip, if known is the head.
-func writeJournalAfter(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry, known *journalHead) ([]access.JournalEntry, error) {
+// writeJournalAfter writes entries after known, dated at, in one round trip, if known
+// is the head.
+func writeJournalAfter(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry, known *journalHead, at time.Time) ([]access.JournalEntry, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue("SELECT pg_advisory_xact_lock($1)", journalLock)
 	b.Queue(headCheck, known.seq, known.hash)
-	// This process's clock, never before the head: the entries' times follow the chain.
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	if now.Before(known.at) {
-		now = known.at
-	}
-	return sendChained(ctx, conn, b, es, known.seq, known.hash, now)
+	return sendChained(ctx, conn, b, es, known.seq, known.hash, at)
 }
 
 func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry) ([]access.JournalEntry, error) {
@@ -283,9 +328,7 @@ func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalE
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue("SELECT pg_advisory_xact_lock($1)", journalLock)
-	b.Queue(`SELECT clock_timestamp(), coalesce(h.seq, 0), coalesce(h.hash, $1)
-		FROM (SELECT 1) one LEFT JOIN (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) h ON true`,
-		access.GenesisHash).QueryRow(func(r pgx.Row) error { return r.Scan(&now, &head, &prev) })
+	b.Queue(headRead, access.GenesisHash).QueryRow(func(r pgx.Row) error { return r.Scan(&now, &head, &prev) })
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}

@@ -23,9 +23,7 @@ func appendJournalTx(ctx context.Context, tx pgx.Tx, e access.JournalEntry) erro
 	var head int64
 	var prev []byte
 	var now time.Time
-	err := tx.QueryRow(ctx, `SELECT clock_timestamp(), coalesce(h.seq, 0), coalesce(h.hash, $1)
-		FROM (SELECT 1) one LEFT JOIN (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) h ON true`,
-		access.GenesisHash).Scan(&now, &head, &prev)
+	err := tx.QueryRow(ctx, headRead, access.GenesisHash).Scan(&now, &head, &prev)
 	if err != nil {
 		return fmt.Errorf("journal: head: %w", err)
 	}

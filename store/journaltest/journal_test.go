@@ -194,6 +194,37 @@ func TestConcurrentAppends(t *testing.T) {
 		count(t, `SELECT count(*) FROM (SELECT subject, lag(subject) OVER (ORDER BY seq) AS prev FROM journal) r WHERE prev IS DISTINCT FROM subject`))
 }
 
+// TestJournalDatesByTheDatabase: every writer dates its entries by the database's clock,
+// whatever its own says (two instances here, an hour ahead and an hour behind), so
+// that the entries' times follow the chain and the time of the day.
+func TestJournalDatesByTheDatabase(t *testing.T) {
+	resetJournal(t)
+	ctx := context.Background()
+	ahead := store.NewJournal(st, store.JournalOptions{Clock: func() time.Time { return time.Now().Add(time.Hour) }})
+	defer ahead.Close()
+	behind := store.NewJournal(st, store.JournalOptions{Clock: func() time.Time { return time.Now().Add(-time.Hour) }})
+	defer behind.Close()
+	// Runs of one writer (after its first batch, it knows the head it left), then the other.
+	for round := range 3 {
+		for _, j := range []*store.Journal{ahead, behind, ahead} {
+			for i := range 5 {
+				if _, err := j.Append(ctx, view("horloge@cdg62.fr", "cdg62/ruitz", int64(round*100+i+1))); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if n := count(t, `SELECT count(*) FROM journal WHERE abs(extract(epoch FROM at - now())) > 60`); n != 0 {
+		t.Errorf("%d entries of %d dated more than a minute off the database's clock", n, count(t, `SELECT count(*) FROM journal`))
+	}
+	if n := count(t, `SELECT count(*) FROM (SELECT at, lag(at) OVER (ORDER BY seq) AS prev FROM journal) e WHERE at < prev`); n != 0 {
+		t.Errorf("%d entries are dated before the entry they follow", n)
+	}
+	if brk, n, err := st.VerifyJournal(ctx); err != nil || brk != nil || n != 45 {
+		t.Errorf("VerifyJournal = %+v, %d entries, %v; want intact with 45", brk, n, err)
+	}
+}
+
 // lineWatcher closes ready when a line equal to want is written.
 type lineWatcher struct {
 	buf   *bytes.Buffer
