@@ -164,4 +164,28 @@ func checkCoteAdvance(t *testing.T, is *scorch.IndexSnapshot, q *coteQuery) {
 			t.Errorf("advanced to %d: on %d, want %d (matches %v)", target, got, want, docs)
 		}
 	}
+	// One searcher, advanced and stepped in turns, as a conjunction drives it.
+	s, err := q.searcher(is)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(m *search.DocumentMatch) uint64 {
+		if m == nil {
+			return done
+		}
+		return binary.BigEndian.Uint64(m.IndexInternalID)
+	}
+	for i := 0; i < len(docs); i += 2 {
+		m, err := s.Advance(ctx, binary.BigEndian.AppendUint64(nil, docs[i]))
+		if err != nil || at(m) != docs[i] {
+			t.Fatalf("advanced to match %d (%d): on %d, %v", i, docs[i], at(m), err)
+		}
+		want := uint64(done)
+		if i+1 < len(docs) {
+			want = docs[i+1]
+		}
+		if m, err = s.Next(ctx); err != nil || at(m) != want {
+			t.Fatalf("next after match %d: on %d, want %d, %v", i, at(m), want, err)
+		}
+	}
 }

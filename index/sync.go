@@ -111,10 +111,12 @@ func (g *generation) write(units []*store.IndexUnit, gone []int64, seq int64) er
 	if seq > 0 {
 		b.SetInternal(seqKey, []byte(strconv.FormatInt(seq, 10)))
 	}
+	// Before the batch, which searches see as soon as it is applied: a reading of the
+	// store kept under the old version is never served beside the new hits.
+	g.writes.Add(1)
 	if err := g.idx.Batch(b); err != nil {
 		return err
 	}
-	g.writes.Add(1) // after the batch: a reading of the store kept under the old version is dropped
 	for last := g.last.Load(); int64(day) > last && !g.last.CompareAndSwap(last, int64(day)); last = g.last.Load() {
 	}
 	return nil

@@ -65,9 +65,8 @@ func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time)
 		return nil, fmt.Errorf("session: %w", err)
 	}
 	if now.Sub(seen) >= seenEvery {
-		if _, err := s.pool.Exec(ctx, `UPDATE session SET last_seen = $2 WHERE token_sha256 = $1 AND last_seen < $2`, hash, now); err != nil {
-			return nil, fmt.Errorf("session: %w", err)
-		}
+		// A note of activity that cannot be written does not refuse a valid session.
+		_, _ = s.pool.Exec(ctx, `UPDATE session SET last_seen = $2 WHERE token_sha256 = $1 AND last_seen < $2`, hash, now)
 	}
 	return &sess, nil
 }
