@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 	"math"
 	"sort"
 
@@ -149,9 +148,9 @@ func (t *tally) grow(n int) *tally {
 
 // makeHandler is Bleve's hook: called once per search with the snapshot searched.
 func (c *collector) makeHandler(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
-	is, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, false, fmt.Errorf("index reader %T is not a scorch snapshot", sctx.IndexReader)
+	is, err := scorchSnapshot(sctx.IndexReader)
+	if err != nil {
+		return nil, false, err
 	}
 	if err := c.begin(is); err != nil {
 		return nil, false, err

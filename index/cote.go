@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"encoding/binary"
-	"fmt"
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -57,9 +56,9 @@ func (q *coteQuery) directSearcher(ctx context.Context, r bindex.IndexReader) (d
 
 // searcher gathers the matches of every segment of r (a scorch snapshot).
 func (q *coteQuery) searcher(r bindex.IndexReader) (*coteSearcher, error) {
-	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, fmt.Errorf("index reader %T is not a scorch snapshot", r)
+	is, err := scorchSnapshot(r)
+	if err != nil {
+		return nil, err
 	}
 	s := &coteSearcher{}
 	if q.cote == "" {

@@ -355,12 +355,11 @@ func (g *generation) snapshot() (*scorch.IndexSnapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
+	is, err := scorchSnapshot(r)
+	if err != nil {
 		r.Close()
-		return nil, fmt.Errorf("index reader %T is not a scorch snapshot", r)
 	}
-	return is, nil
+	return is, err
 }
 
 // hasTerm says whether some unit of the live generation has this term in field.

@@ -32,9 +32,9 @@ type postings struct {
 // openPostings opens the postings of term in field in every segment of r, which must
 // be a scorch snapshot (as the collector requires).
 func openPostings(r bindex.IndexReader, term []byte, field string, positions bool) (*postings, error) {
-	is, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, fmt.Errorf("index reader %T is not a scorch snapshot", r)
+	is, err := scorchSnapshot(r)
+	if err != nil {
+		return nil, err
 	}
 	segs := is.Segments()
 	p := &postings{iters: make([]segment.PostingsIterator, len(segs)), offsets: make([]uint64, len(segs)), positions: positions}
@@ -54,6 +54,15 @@ func openPostings(r bindex.IndexReader, term []byte, field string, positions boo
 		p.iters[i] = pl.Iterator(true, true, positions, nil)
 	}
 	return p, nil
+}
+
+// scorchSnapshot is r as the scorch snapshot our searchers and collector read.
+func scorchSnapshot(r bindex.IndexReader) (*scorch.IndexSnapshot, error) {
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("index reader %T is not a scorch snapshot", r)
+	}
+	return is, nil
 }
 
 // next moves to the next posting; false at the end.

@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -518,15 +517,23 @@ func (s *searcher) hits(ctx context.Context, node Node, keys []hitKey, res *Resu
 // coteOnly: the query looks cotes up and nothing else; they match no field a snippet
 // is cut from, so the hits are not located.
 func coteOnly(n Node) bool {
+	var xs []Node
 	switch n := n.(type) {
 	case Term:
 		return n.Field == FieldCote
 	case And:
-		return !slices.ContainsFunc(n.Xs, func(x Node) bool { return !coteOnly(x) })
+		xs = n.Xs
 	case Or:
-		return !slices.ContainsFunc(n.Xs, func(x Node) bool { return !coteOnly(x) })
+		xs = n.Xs
+	default:
+		return false
 	}
-	return false
+	for _, x := range xs {
+		if !coteOnly(x) {
+			return false
+		}
+	}
+	return true
 }
 
 func hitOf(h *search.DocumentMatch) Hit {

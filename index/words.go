@@ -432,8 +432,8 @@ type directSearcher interface {
 	nextDoc() (doc uint64, score float64, err error) // doc is done at the end
 }
 
-// A directQuery gives a directSearcher of its words, scored as its Bleve searcher
-// scores them at the top of a search.
+// A directQuery gives a directSearcher of its matches, scored as its Bleve searcher
+// scores them at the top of a search (words, a cote).
 type directQuery interface {
 	directSearcher(ctx context.Context, r bindex.IndexReader) (directSearcher, error)
 }
@@ -586,7 +586,7 @@ func (s *wordsAndSearcher) next(target uint64) (uint64, float64, error) {
 func (s *wordsAndSearcher) nextDoc() (uint64, float64, error) { return s.next(0) }
 
 func (s *wordsAndSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	doc, score, err := s.next(0)
+	doc, score, err := s.nextDoc()
 	return docMatch(ctx, doc, score, err)
 }
 
