@@ -223,8 +223,6 @@ func (j *Journal) commit(batch []*journalAppend) {
 		}
 	}
 	stored, fresh, err := j.s.appendJournal(ctx, es, known, at)
-	local := j.opt.Clock()
-	old := j.head
 	j.head = nil
 	if err == nil {
 		j.appended.Add(int64(len(live)))
@@ -232,9 +230,9 @@ func (j *Journal) commit(batch []*journalAppend) {
 		last := stored[len(stored)-1]
 		h := &journalHead{seq: last.Seq, hash: last.Hash, at: last.At}
 		if fresh {
-			h.db, h.local = last.At, local // read from the database just now
+			h.db, h.local = last.At, j.opt.Clock() // read from the database just now
 		} else {
-			h.db, h.local = old.db, old.local
+			h.db, h.local = known.db, known.local // written after known: the same reading
 		}
 		j.head = h
 	}

@@ -363,11 +363,7 @@ func TestNotifyRecipient(t *testing.T) {
 // within a few seconds: a revoked dérogation stops opening its unit.
 func TestGrantCache(t *testing.T) {
 	ctx := context.Background()
-	other, err := store.Open(ctx, testDB.URL, dataDir) // a second store, as a second portal would hold
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondStore(t)
 	ids := ruitzUnits(t, "req/cache")
 	now := time.Now()
 	citizen := access.Principal{Subject: "sub-cache", Email: "Dominique@Example.fr", Name: "Dominique Cache"}
@@ -404,11 +400,5 @@ func TestGrantCache(t *testing.T) {
 	if _, err := st.Pool().Exec(ctx, `UPDATE access_grant SET revoked_at = now() WHERE request_id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for grants(other) != 0 || grants(st) != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("a grant revoked by another process still counts after 5 s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	within5s(t, "a grant revoked by another process stops counting", func() bool { return grants(other) == 0 && grants(st) == 0 })
 }

@@ -15,11 +15,7 @@ import (
 // a few seconds.
 func TestTenantCache(t *testing.T) {
 	ctx := context.Background()
-	other, err := store.Open(ctx, testDB.URL, dataDir) // a second store, as a second portal would hold
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := secondStore(t)
 	id := addTenant(t, "cache/ville")
 	public := func(s *store.Store) bool {
 		t.Helper()
@@ -53,14 +49,33 @@ func TestTenantCache(t *testing.T) {
 	if _, err := st.Pool().Exec(ctx, `UPDATE tenant SET publish = true, name = 'Ville renommée' WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for !public(st) {
-		if time.Now().After(deadline) {
-			t.Fatal("a publication turned on by another process is not seen after 5 s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	within5s(t, "a publication turned on by another process is seen", func() bool { return public(st) })
 	if names, _ := st.TenantNames(ctx); names[id] != "Ville renommée" {
 		t.Fatalf("the cache serves the old name %q beside the new publication", names[id])
+	}
+}
+
+// secondStore opens another Store on the test database, as a second portal instance
+// would hold; it is closed with the test.
+func secondStore(t *testing.T) *store.Store {
+	t.Helper()
+	other, err := store.Open(context.Background(), testDB.URL, dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
+	return other
+}
+
+// within5s waits for cond, as a cache follows another process's change; it fails the
+// test when cond is still false after 5 s.
+func within5s(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not after 5 s: %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

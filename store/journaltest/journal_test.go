@@ -186,9 +186,6 @@ func TestConcurrentAppends(t *testing.T) {
 	if max := count(t, `SELECT max(seq) FROM journal`); max != 2800 {
 		t.Errorf("last seq %d, want 2800 (no gap)", max)
 	}
-	if n := count(t, `SELECT count(*) FROM (SELECT at, lag(at) OVER (ORDER BY seq) AS prev FROM journal) e WHERE at < prev`); n != 0 {
-		t.Errorf("%d entries are dated before the entry they follow", n)
-	}
 	t.Logf("instance a: %d entries in %d batches; instance b: %d in %d; the processes' entries interleave in %d runs",
 		jA.Appended(), jA.Batches(), jB.Appended(), jB.Batches(),
 		count(t, `SELECT count(*) FROM (SELECT subject, lag(subject) OVER (ORDER BY seq) AS prev FROM journal) r WHERE prev IS DISTINCT FROM subject`))
