@@ -27,6 +27,11 @@ type hitKey struct {
 	uid   uint64
 	score float64
 	meta  bool // found among the units seen by their description only
+	// Where it was found: the collector's pass (a snapshot it holds), the segment and
+	// the document in it, from which the page's hits are read.
+	pass  int32
+	seg   int32
+	local uint32
 }
 
 func (a *hitKey) less(b *hitKey) bool {
@@ -103,10 +108,19 @@ type collector struct {
 	sf    *scopeFilter  // scope compiled against the searched snapshot's dictionary
 	total uint64        // hits kept
 
-	cols  *snapColumns
-	hint  int
-	heap  []hitKey // max-heap of the keep smallest keys
-	tally *tally
+	cols *snapColumns
+	// passes are the snapshots searched, held (a reference each) until release, so
+	// that the page's hits are read where they were found, by number.
+	passes []pass
+	hint   int
+	heap   []hitKey // max-heap of the keep smallest keys
+	tally  *tally
+}
+
+// pass is one snapshot a collector searched, and its columns.
+type pass struct {
+	is   *scorch.IndexSnapshot
+	cols *snapColumns
 }
 
 // tally is what a search counts.
@@ -173,7 +187,9 @@ func (c *collector) begin(is *scorch.IndexSnapshot) error {
 	if err != nil {
 		return err
 	}
+	is.AddRef() // until release: Bleve closes the snapshot it searched when done
 	c.cols = cols
+	c.passes = append(c.passes, pass{is: is, cols: cols})
 	c.sf = nil
 	if c.scope != nil {
 		c.sf = newScopeFilter(*c.scope, c.dict)
@@ -184,6 +200,14 @@ func (c *collector) begin(is *scorch.IndexSnapshot) error {
 	return nil
 }
 
+// release lets go of the snapshots searched.
+func (c *collector) release() {
+	for _, p := range c.passes {
+		p.is.DecRef()
+	}
+	c.passes = nil
+}
+
 // scanAll passes every live document of the snapshot to the collector, without
 // Bleve: a browse without filters matches every unit, and Bleve's match-all cost
 // ten times what reading the columns does.
@@ -192,13 +216,13 @@ func (c *collector) scanAll(is *scorch.IndexSnapshot) error {
 		return err
 	}
 	for si, ss := range is.Segments() {
-		sc := c.cols.segs[si]
+		n := uint32(len(c.cols.segs[si].uid))
 		deleted := ss.Deleted()
-		for d := range uint32(len(sc.uid)) {
+		for d := range n {
 			if deleted != nil && deleted.Contains(d) {
 				continue
 			}
-			c.addDoc(sc, d, 0)
+			c.addDoc(si, d, 0)
 		}
 	}
 	return nil
@@ -215,11 +239,12 @@ func (c *collector) add(d *search.DocumentMatch) {
 func (c *collector) addNumber(doc uint64, score float64) {
 	si, local := c.cols.locate(doc, c.hint)
 	c.hint = si
-	c.addDoc(c.cols.segs[si], local, score)
+	c.addDoc(si, local, score)
 }
 
-// addDoc counts and ranks one document that matched.
-func (c *collector) addDoc(sc *segColumns, local uint32, score float64) {
+// addDoc counts and ranks one document that matched, of segment si.
+func (c *collector) addDoc(si int, local uint32, score float64) {
+	sc := c.cols.segs[si]
 	if c.sf != nil && !c.sf.full(sc, local) {
 		return
 	}
@@ -231,6 +256,7 @@ func (c *collector) addDoc(sc *segColumns, local uint32, score float64) {
 		return
 	}
 	k := c.key(sc, local, score)
+	k.pass, k.seg, k.local = int32(len(c.passes)-1), int32(si), local
 	if c.after != nil && !c.after.less(&k) {
 		return
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/google/go-cmp/cmp"
@@ -301,5 +303,87 @@ func TestDirectCollectsAsBleve(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatal("no query finds anything: the test says nothing")
+	}
+}
+
+// TestHitFields: a hit shows what was indexed of its unit (title, cote, level,
+// collectivité, dates, breadcrumb path, opening day), whichever way it was found: a
+// browse, a cote, words (located for snippets), by a scope seeing it in full or its
+// description only, and after an update left its old version deleted in a segment.
+func TestHitFields(t *testing.T) {
+	ctx := context.Background()
+	newGenerationConfig = map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
+		"MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100, "TierGrowth": 10.0, "MaxSegmentSize": 1 << 20, "FloorSegmentSize": 1}}
+	gen, err := newGeneration(t.TempDir())
+	newGenerationConfig = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.idx.Close()
+	ix := &Index{gen: gen}
+	day := func(s string) *time.Time {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &d
+	}
+	open := &store.IndexUnit{Unit: &store.Unit{ID: 10, TenantID: "cdg62/ruitz", Level: "File", Title: "registre des délibérations",
+		Cote: "1 D 5", OpenDay: access.AlwaysDay, StartDate: day("1950-03-01"), EndDate: day("1960-12-31")}, Path: []int64{1, 5}}
+	closed := &store.IndexUnit{Unit: &store.Unit{ID: 11, TenantID: "cdg62/ruitz", Level: "Item", Title: "délibérations du conseil",
+		Cote: "1 D 6", OpenDay: 20991231, DescriptionPublic: true, StartDate: day("2001-01-02")}, Path: []int64{1, 5, 10}}
+	if err := gen.write([]*store.IndexUnit{open, closed}, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	adv, _ := gen.idx.Advanced()
+	if err := flush(ctx, adv.(*scorch.Scorch)); err != nil {
+		t.Fatal(err)
+	}
+	open.Unit.Title = "registre des délibérations municipales" // the first version stays, deleted
+	if err := gen.write([]*store.IndexUnit{open}, nil, 2); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]Hit{
+		10: {ID: 10, Tenant: "cdg62/ruitz", Level: "File", Title: "registre des délibérations municipales", Cote: "1 D 5",
+			Start: "1950-03-01", End: "1960-12-31", Path: []int64{1, 5}, OpenDay: access.AlwaysDay},
+		11: {ID: 11, Tenant: "cdg62/ruitz", Level: "Item", Title: "délibérations du conseil", Cote: "1 D 6",
+			Start: "2001-01-02", End: "2001-01-02", Path: []int64{1, 5, 10}, OpenDay: 20991231},
+	}
+	today := access.Today(timeNow())
+	staff := access.Scope{Tenants: []string{"cdg62"}, Today: today}
+	public := access.Scope{PublicTenants: []string{"cdg62/ruitz"}, Today: today}
+	for _, c := range []struct {
+		name  string
+		scope access.Scope
+		req   Request
+		ids   []int64
+		words bool
+	}{
+		{"staff browse", staff, Request{}, []int64{10, 11}, false},
+		{"staff cote", staff, Request{Query: `cote:"1 D 5"`}, []int64{10}, false},
+		{"staff words", staff, Request{Query: "délibérations"}, []int64{10, 11}, true},
+		{"staff words by date", staff, Request{Query: "délibérations", Sort: SortDate}, []int64{10, 11}, true},
+		{"public words", public, Request{Query: "délibérations"}, []int64{10, 11}, true}, // 11 by its description
+	} {
+		res, err := ix.Search(ctx, c.scope, c.req, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var got []int64
+		for _, h := range res.Hits {
+			got = append(got, h.ID)
+			marked := len(h.Snippets) > 0 && strings.Contains(h.Snippets[0].HTML, "<mark>")
+			if c.words != marked {
+				t.Errorf("%s: unit %d snippets %+v, want a marked title: %v", c.name, h.ID, h.Snippets, c.words)
+			}
+			h.Snippets, h.Score = nil, 0
+			if diff := cmp.Diff(want[h.ID], h); diff != "" {
+				t.Errorf("%s: unit %d (-indexed +hit):\n%s", c.name, h.ID, diff)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.ids) {
+			t.Errorf("%s: units %v, want %v", c.name, got, c.ids)
+		}
 	}
 }

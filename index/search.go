@@ -2,12 +2,15 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -287,14 +290,16 @@ func (s *searcher) text(node Node, pages bool) query.Query {
 
 // hitFields are what a hit shows; snippetStored what its snippets are cut from.
 var (
-	hitFields     = []string{fTitle, fCoteText, fLevel, fTenant, fStart, fEnd, fPath, fOpenDay}
-	snippetStored = []string{fTitle, fTitleOther, fCoteText, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
+	hitFields           = []string{fTitle, fCoteText, fLevel, fTenant, fStart, fEnd, fPath, fOpenDay}
+	snippetStored       = []string{fTitle, fTitleOther, fCoteText, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
+	hitAndSnippetFields = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(hitFields), snippetStored...))))
 )
 
 func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	o := orderOf(s.req.Sort, node == nil)
 	c := &collector{cache: s.g.cols, dict: s.g.cols.dict, order: o, facets: s.req.Facets,
 		staff: s.req.Staff, today: s.scope.Today}
+	defer c.release()
 	if !s.req.NoHits {
 		// One hit more than the page: its presence says there is a next page.
 		c.keep = s.req.Size + 1
@@ -341,7 +346,7 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 		keys = keys[:s.req.Size]
 		res.Next = encodeCursor(o, keys[len(keys)-1])
 	}
-	if err := s.hits(ctx, node, keys, res); err != nil {
+	if err := s.hits(ctx, node, c, keys, res); err != nil {
 		return nil, err
 	}
 	if s.req.Facets {
@@ -436,82 +441,93 @@ func (s *searcher) total(ctx context.Context, node Node) (uint64, error) {
 	return n, nil
 }
 
-// hits reads the stored fields of the page's hits and, for a search with words, where
-// the words matched, for the snippets. The hits passed the filters already: the words
-// alone are looked for (building the security filter again cost a quarter of a public
-// search), in the page's units only (locations of every matching unit would be read
-// otherwise).
-func (s *searcher) hits(ctx context.Context, node Node, keys []hitKey, res *Result) error {
+// hits reads the stored fields of the page's hits, by their numbers in the snapshot
+// that found them, and, for a search with words, where the words matched, for the
+// snippets. The hits passed the filters already: the words alone are looked for
+// (building the security filter again cost a quarter of a public search), in the
+// page's units only (locations of every matching unit would be read otherwise).
+func (s *searcher) hits(ctx context.Context, node Node, c *collector, keys []hitKey, res *Result) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	ids := make([]string, len(keys))
-	var full, meta []string // the units seen in full, by their description only
+	fields := hitFields
+	locate := node != nil && !coteOnly(node)
+	if locate {
+		fields = hitAndSnippetFields
+	}
+	matches := make([]*search.DocumentMatch, len(keys))
+	// The units seen by their description only are located without their pages'
+	// text; each pass's hits in the snapshot it searched.
+	type group struct {
+		pass int32
+		meta bool
+	}
+	groups := map[group][]int{}
 	for i, k := range keys {
-		ids[i] = strconv.FormatUint(k.uid, 10)
-		if k.meta {
-			meta = append(meta, ids[i])
-		} else {
-			full = append(full, ids[i])
-		}
+		g := group{k.pass, k.meta}
+		groups[g] = append(groups[g], i)
 	}
-	byID := make(map[string]*search.DocumentMatch, len(ids))
-	fetch := func(q query.Query, n int, locations bool) error {
-		sr := bleve.NewSearchRequestOptions(q, n, 0, false)
-		sr.IncludeLocations = locations
-		sr.Fields = hitFields
-		if locations {
-			sr.Fields = append(append([]string(nil), hitFields...), snippetStored...)
-		}
-		sr.Score = bleve.ScoreNone
-		r, err := s.g.idx.SearchInContext(ctx, sr)
-		if err != nil {
-			return fmt.Errorf("search hits: %w", err)
-		}
-		for _, h := range r.Hits {
-			byID[h.ID] = h
-		}
-		return nil
-	}
-	// A conjunction led by the few ids skips the postings of the other units. The
-	// units seen by their description are located without their pages' text.
-	for _, part := range []struct {
-		ids   []string
-		pages bool
-	}{{full, true}, {meta, false}} {
-		if node != nil && !coteOnly(node) && len(part.ids) > 0 {
-			q := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(part.ids), s.text(node, part.pages))
-			if err := fetch(q, len(part.ids), true); err != nil {
+	for g, at := range groups {
+		p := c.passes[g.pass]
+		var locs map[uint64]*search.DocumentMatch
+		if locate {
+			docs := make([]uint64, len(at))
+			for j, i := range at {
+				docs[j] = p.cols.offsets[keys[i].seg] + uint64(keys[i].local)
+			}
+			var err error
+			if locs, err = s.locate(ctx, p.is, docs, s.text(node, !g.meta)); err != nil {
 				return err
 			}
 		}
-	}
-	var missing []string
-	for _, id := range ids {
-		if byID[id] == nil {
-			missing = append(missing, id)
+		for _, i := range at {
+			k := keys[i]
+			m := locs[p.cols.offsets[k.seg]+uint64(k.local)]
+			if m == nil {
+				m = &search.DocumentMatch{}
+			}
+			var err error
+			if m.Fields, err = storedFields(p.is.Segments()[k.seg], k.local, fields); err != nil {
+				return fmt.Errorf("search hits: %w", err)
+			}
+			matches[i] = m
 		}
 	}
-	if len(missing) > 0 {
-		if err := fetch(bleve.NewDocIDQuery(missing), len(missing), false); err != nil {
-			return err
-		}
-	}
-	var located []*search.DocumentMatch
 	for i, k := range keys {
-		m := byID[ids[i]]
-		if m == nil {
-			continue // removed from the index since it was found
-		}
-		h := hitOf(m)
-		h.Score = k.score
+		h := hitOf(matches[i])
+		h.ID, h.Score = int64(k.uid), k.score
 		res.Hits = append(res.Hits, h)
-		located = append(located, m)
 	}
 	if node == nil {
 		return nil
 	}
-	return s.snippets(ctx, located, res.Hits)
+	return s.snippets(ctx, matches, res.Hits)
+}
+
+// locate finds where the words of text match in documents docs (ascending) of the
+// snapshot: a conjunction led by the few documents skips the postings of the others.
+func (s *searcher) locate(ctx context.Context, is *scorch.IndexSnapshot, docs []uint64, text query.Query) (map[uint64]*search.DocumentMatch, error) {
+	slices.Sort(docs)
+	q := bleve.NewConjunctionQuery(&docsQuery{is: is, docs: docs}, text)
+	sr, err := q.Searcher(ctx, is, s.b.m, search.SearcherOptions{IncludeTermVectors: true, Score: "none"})
+	if err != nil {
+		return nil, fmt.Errorf("search hits: %w", err)
+	}
+	defer sr.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(sr.DocumentMatchPoolSize(), 0)}
+	out := make(map[uint64]*search.DocumentMatch, len(docs))
+	for {
+		m, err := sr.Next(sctx)
+		if err != nil {
+			return nil, fmt.Errorf("search hits: %w", err)
+		}
+		if m == nil {
+			return out, nil
+		}
+		m.Complete(nil)
+		out[binary.BigEndian.Uint64(m.IndexInternalID)] = m
+		// Kept: the pool hands out new matches once it runs dry.
+	}
 }
 
 // coteOnly: the query looks cotes up and nothing else; they match no field a snippet
@@ -536,9 +552,9 @@ func coteOnly(n Node) bool {
 	return true
 }
 
+// hitOf reads a hit's stored fields (its id and score are the caller's).
 func hitOf(h *search.DocumentMatch) Hit {
-	id, _ := strconv.ParseInt(h.ID, 10, 64)
-	hit := Hit{ID: id, Score: h.Score, Title: str(h.Fields[fTitle]), Cote: str(h.Fields[fCoteText]),
+	hit := Hit{Title: str(h.Fields[fTitle]), Cote: str(h.Fields[fCoteText]),
 		Level: str(h.Fields[fLevel]), Tenant: str(h.Fields[fTenant]), Start: str(h.Fields[fStart]), End: str(h.Fields[fEnd])}
 	if f, ok := h.Fields[fOpenDay].(float64); ok {
 		hit.OpenDay = int(f)
