@@ -192,7 +192,7 @@ func (c *collector) begin(is *scorch.IndexSnapshot) error {
 	c.passes = append(c.passes, pass{is: is, cols: cols})
 	c.sf = nil
 	if c.scope != nil {
-		c.sf = newScopeFilter(*c.scope, c.dict)
+		c.sf = scopeFilterOf(*c.scope, c.dict)
 	}
 	if c.facets {
 		c.tally = c.tally.grow(c.dict.size()) // one tally over the searches of one request

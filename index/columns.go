@@ -76,10 +76,13 @@ type facetDict struct {
 	facets  []string            // by id: the facet's name
 	values  []string            // by id: the value
 	byFacet map[string][]uint32 // the ids of each facet's values
+
+	fmu     sync.Mutex
+	filters map[string]*scopeFilter // compiled scopes, by scopeKey
 }
 
 func newFacetDict() *facetDict {
-	return &facetDict{ids: map[string]uint32{}, byFacet: map[string][]uint32{}}
+	return &facetDict{ids: map[string]uint32{}, byFacet: map[string][]uint32{}, filters: map[string]*scopeFilter{}}
 }
 
 // id returns the id of a value of a facet, numbering it when new.

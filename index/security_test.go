@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -170,6 +171,71 @@ func TestSecurityProperty(t *testing.T) {
 		})
 		if t.Failed() {
 			t.Fatalf("seed %d, scope %+v", seed, scope)
+		}
+	}
+}
+
+// TestScopeFilterCache: scopes that differ in one respect only (a collectivité, an
+// agency or its collectivité, a grant, whether it is online, the day that ends it),
+// searched one after the other on one index, each get their own answer: the compiled
+// filter kept for the first is never served to the second.
+func TestScopeFilterCache(t *testing.T) {
+	ctx := context.Background()
+	units := randomUnits(rand.New(rand.NewPCG(11, 7)), 300)
+	gen, err := newGeneration(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.idx.Close()
+	gen.base = 20261124
+	gen.now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
+	var ius []*store.IndexUnit
+	for _, u := range units {
+		ius = append(ius, u.iu)
+	}
+	if err := gen.write(ius, nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	ix := &Index{gen: gen}
+	agency := func(tenant, agency string) access.Scope {
+		return access.Scope{AgencyTenants: []access.AgencyScope{{Tenant: tenant, Agencies: []string{agency}}}, Today: 20261125}
+	}
+	// With public collectivités: a scope that sees no unit in full is not searched for
+	// any (scopeParts), so a wrong filter would go unnoticed.
+	grant := func(unit string, online bool, until int) access.Scope {
+		return access.Scope{Grants: []access.Grant{{UnitID: unit, UntilDay: until, Online: online}},
+			PublicTenants: []string{"cdg62", "cdg59/roubaix"}, Today: 20261125}
+	}
+	for _, pair := range [][2]access.Scope{
+		{{Tenants: []string{"cdg59/lille"}, Today: 20261125}, {Tenants: []string{"cdg62/ruitz"}, Today: 20261125}},
+		{{PublicTenants: []string{"cdg59"}, Today: 20261125}, {PublicTenants: []string{"cdg62"}, Today: 20261125}},
+		{agency("cdg59", "RH"), agency("cdg62", "RH")},
+		{agency("cdg59", "RH"), agency("cdg59", "DGS")},
+		{grant("1", true, 20261130), grant("2", true, 20261130)},
+		{grant("1", true, 20261130), grant("1", false, 20261130)},
+		{grant("1", true, 20261125), func() access.Scope { s := grant("1", true, 20261125); s.Today = 20261126; return s }()},
+		{{PublicTenants: []string{"cdg59", "cdg62"}, Today: 20261124}, {PublicTenants: []string{"cdg59", "cdg62"}, Today: 20261126}},
+	} {
+		var answers [2]map[int64]bool
+		for i, scope := range pair {
+			visible, full := map[int64]bool{}, map[int64]bool{}
+			for _, u := range units {
+				v := scope.Visibility(u.view)
+				visible[u.iu.Unit.ID] = v != access.Hidden
+				full[u.iu.Unit.ID] = v == access.Full
+			}
+			checkBrowse(t, ctx, ix, scope, units, visible, full)
+			// What it sees in full: a filter on objects leaves out the units seen by
+			// their description only.
+			seen := walkPages(t, ctx, ix, scope, Request{Size: 100, Filters: Filters{HasObject: "true"}}, full)
+			maps.Copy(seen, walkPages(t, ctx, ix, scope, Request{Size: 100, Filters: Filters{HasObject: "false"}}, full))
+			if n := count(full); len(seen) != n {
+				t.Errorf("scope %+v sees %d units in full, want %d", scope, len(seen), n)
+			}
+			answers[i] = full
+		}
+		if maps.Equal(answers[0], answers[1]) {
+			t.Errorf("scopes %+v and %+v see the same units in full: the case tests nothing", pair[0], pair[1])
 		}
 	}
 }

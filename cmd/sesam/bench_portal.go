@@ -167,6 +167,8 @@ type benchPortal struct {
 	client *http.Client
 	cancel context.CancelFunc
 	done   chan error
+	// journal counts the staff's searches written and the commits that wrote them.
+	journal *store.Journal
 }
 
 // startPortal serves the portal as `sesam serve` wires it (without the index follower:
@@ -187,7 +189,7 @@ func (b *bench) startPortal(ctx context.Context) error {
 		return err
 	}
 	sctx, cancel := context.WithCancel(context.Background())
-	p := &benchPortal{base: base, cancel: cancel, done: make(chan error, 1),
+	p := &benchPortal{base: base, cancel: cancel, done: make(chan error, 1), journal: journal,
 		client: &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{
 			MaxIdleConns: 4 * b.opt.clients, MaxIdleConnsPerHost: 4 * b.opt.clients, IdleConnTimeout: time.Minute}}}
 	go func() {

@@ -147,6 +147,10 @@ func (b *bench) progressf(format string, args ...any) {
 func (b *bench) close() {
 	if b.portal != nil {
 		b.portal.stop()
+		if j := b.portal.journal; j.Batches() > 0 {
+			b.progressf("journal: %d entries in %d commits (%.1f a commit)", j.Appended(), j.Batches(),
+				float64(j.Appended())/float64(j.Batches()))
+		}
 	}
 	if b.ix != nil {
 		b.ix.Close()
