@@ -146,7 +146,7 @@ func (s Scope) ground(u UnitView, details bool) Ground {
 		out.Role = s.roleFor(func(a Assignment) bool { return a.Domain == out.Domain })
 	case g != nil && g.Online:
 		out.Visibility, out.Kind, out.Grant = Full, GroundGrant, g
-	case s.isPublic(u):
+	case out.TenantPublishes && s.onlineToday(u):
 		out.Visibility, out.Kind = Full, GroundPublic
 	case g != nil:
 		out.Visibility, out.Kind, out.Grant = MetadataOnly, GroundGrant, g
@@ -226,8 +226,9 @@ func (s Scope) grant(u UnitView) *Grant {
 	return found
 }
 
-// isPublic: the tenant publishes online, the unit is communicable today and no
-// dissemination rule still runs.
-func (s Scope) isPublic(u UnitView) bool {
-	return slices.Contains(s.PublicTenants, u.Tenant) && u.OpenDay <= s.Today && u.PublishDay <= s.Today
+// onlineToday: the unit is communicable today and no dissemination rule still runs;
+// it is public when its tenant publishes online (looked up once, in ground: the public
+// list of a large centre has a hundred collectivités).
+func (s Scope) onlineToday(u UnitView) bool {
+	return u.OpenDay <= s.Today && u.PublishDay <= s.Today
 }

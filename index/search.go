@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -288,12 +286,8 @@ func (s *searcher) text(node Node, pages bool) query.Query {
 	return text
 }
 
-// hitFields are what a hit shows; snippetStored what its snippets are cut from.
-var (
-	hitFields           = []string{fTitle, fCoteText, fLevel, fTenant, fStart, fEnd, fPath, fOpenDay}
-	snippetStored       = []string{fTitle, fTitleOther, fCoteText, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
-	hitAndSnippetFields = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(hitFields), snippetStored...))))
-)
+// snippetStored are the stored fields snippets are cut from (storedHit reads them).
+var snippetStored = []string{fTitle, fTitleOther, fCoteText, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
 
 func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	o := orderOf(s.req.Sort, node == nil)
@@ -450,12 +444,9 @@ func (s *searcher) hits(ctx context.Context, node Node, c *collector, keys []hit
 	if len(keys) == 0 {
 		return nil
 	}
-	fields := hitFields
 	locate := node != nil && !coteOnly(node)
-	if locate {
-		fields = hitAndSnippetFields
-	}
 	matches := make([]*search.DocumentMatch, len(keys))
+	res.Hits = make([]Hit, len(keys))
 	// The units seen by their description only are located without their pages'
 	// text; each pass's hits in the snapshot it searched.
 	type group struct {
@@ -486,17 +477,13 @@ func (s *searcher) hits(ctx context.Context, node Node, c *collector, keys []hit
 			if m == nil {
 				m = &search.DocumentMatch{}
 			}
-			var err error
-			if m.Fields, err = storedFields(p.is.Segments()[k.seg], k.local, fields); err != nil {
+			h, fields, err := storedHit(p.is.Segments()[k.seg], k.local, locate)
+			if err != nil {
 				return fmt.Errorf("search hits: %w", err)
 			}
-			matches[i] = m
+			h.ID, h.Score = int64(k.uid), k.score
+			res.Hits[i], m.Fields, matches[i] = h, fields, m
 		}
-	}
-	for i, k := range keys {
-		h := hitOf(matches[i])
-		h.ID, h.Score = int64(k.uid), k.score
-		res.Hits = append(res.Hits, h)
 	}
 	if node == nil {
 		return nil
@@ -550,35 +537,6 @@ func coteOnly(n Node) bool {
 		}
 	}
 	return true
-}
-
-// hitOf reads a hit's stored fields (its id and score are the caller's).
-func hitOf(h *search.DocumentMatch) Hit {
-	hit := Hit{Title: str(h.Fields[fTitle]), Cote: str(h.Fields[fCoteText]),
-		Level: str(h.Fields[fLevel]), Tenant: str(h.Fields[fTenant]), Start: str(h.Fields[fStart]), End: str(h.Fields[fEnd])}
-	if f, ok := h.Fields[fOpenDay].(float64); ok {
-		hit.OpenDay = int(f)
-	}
-	for _, p := range strings.Split(str(h.Fields[fPath]), ",") {
-		if n, err := strconv.ParseInt(p, 10, 64); err == nil {
-			hit.Path = append(hit.Path, n)
-		}
-	}
-	return hit
-}
-
-// str reads a stored field that holds one string.
-func str(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case []any:
-		if len(v) > 0 {
-			s, _ := v[0].(string)
-			return s
-		}
-	}
-	return ""
 }
 
 // strAt reads element i of a stored field (a single value is element 0).

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"slices"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -19,44 +20,67 @@ import (
 // the ids, looks every id up in every segment's dictionary twice (to match it, then to
 // load the document) and builds each document whole: a quarter of an exact cote's time.
 
-// storedFields reads the stored values of fields of document local of a segment, as
-// Bleve's search results give them: a string or a number (float64), a list ([]any)
-// when the field holds several.
-func storedFields(ss *scorch.SegmentSnapshot, local uint32, fields []string) (map[string]any, error) {
-	out := make(map[string]any, len(fields))
+// storedHit reads what a hit shows of document local of a segment and, when
+// snippets is set, the stored values of the fields snippets are cut from, as Bleve's
+// search results give them: a string, a list ([]any) when the field holds several.
+func storedHit(ss *scorch.SegmentSnapshot, local uint32, snippets bool) (Hit, map[string]any, error) {
+	var h Hit
+	var fields map[string]any
+	if snippets {
+		fields = make(map[string]any, len(snippetStored))
+	}
+	keep := func(name string, v any) {
+		if fields == nil {
+			return
+		}
+		switch prev := fields[name].(type) {
+		case nil:
+			fields[name] = v
+		case []any:
+			fields[name] = append(prev, v)
+		default:
+			fields[name] = []any{prev, v}
+		}
+	}
 	var bad error
 	err := ss.VisitDocument(uint64(local), func(name string, typ byte, val []byte, _ []uint64) bool {
-		if !slices.Contains(fields, name) {
-			return true
-		}
-		var v any
-		switch typ {
-		case 't':
-			v = string(val)
-		case 'n':
+		switch name {
+		case fTitle:
+			h.Title = string(val)
+			keep(name, h.Title)
+		case fCoteText:
+			h.Cote = string(val)
+			keep(name, h.Cote)
+		case fLevel:
+			h.Level = string(val)
+		case fTenant:
+			h.Tenant = string(val)
+		case fStart:
+			h.Start = string(val)
+		case fEnd:
+			h.End = string(val)
+		case fPath:
+			for p := range strings.SplitSeq(string(val), ",") {
+				if n, err := strconv.ParseInt(p, 10, 64); err == nil {
+					h.Path = append(h.Path, n)
+				}
+			}
+		case fOpenDay:
 			i, err := numeric.PrefixCoded(val).Int64()
 			if err != nil {
 				bad = fmt.Errorf("stored field %s: %w", name, err)
 				return false
 			}
-			v = numeric.Int64ToFloat64(i)
-		default:
-			return true // no hit field is of another type
-		}
-		switch prev := out[name].(type) {
-		case nil:
-			out[name] = v
-		case []any:
-			out[name] = append(prev, v)
-		default:
-			out[name] = []any{prev, v}
+			h.OpenDay = int(numeric.Int64ToFloat64(i))
+		case fTitleOther, fDescription, fKeyword, fPerson, fProducerText, fPageRef:
+			keep(name, string(val))
 		}
 		return true
 	})
 	if err == nil {
 		err = bad
 	}
-	return out, err
+	return h, fields, err
 }
 
 // docsQuery matches documents of one snapshot by number (ascending), unscored: the
