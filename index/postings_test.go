@@ -17,7 +17,11 @@ import (
 // reader (document number, frequency, norm to the bit, positions), read in full or
 // advanced to targets, over several segments with deleted documents.
 func TestPostingsAsBleve(t *testing.T) {
-	idx, err := bleve.New(filepath.Join(t.TempDir(), "idx"), bleve.NewIndexMapping())
+	// No merge: the background merger could make one segment of the batches before
+	// the reader is taken (it did, now and then).
+	idx, err := bleve.NewUsing(filepath.Join(t.TempDir(), "idx"), bleve.NewIndexMapping(), scorch.Name, scorch.Name,
+		map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
+			"MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100, "TierGrowth": 10.0, "MaxSegmentSize": 1 << 20, "FloorSegmentSize": 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
