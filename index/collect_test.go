@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -385,5 +386,66 @@ func TestHitFields(t *testing.T) {
 		if !slices.Equal(got, c.ids) {
 			t.Errorf("%s: units %v, want %v", c.name, got, c.ids)
 		}
+	}
+}
+
+// TestHitsOfTwoSnapshots: the units seen in full and those seen by their description
+// only are two passes, and an index write between them makes the second search another
+// snapshot; each hit is read in its own (in the other, its number is another unit).
+func TestHitsOfTwoSnapshots(t *testing.T) {
+	ctx := context.Background()
+	newGenerationConfig = map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
+		"MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100, "TierGrowth": 10.0, "MaxSegmentSize": 1 << 20, "FloorSegmentSize": 1}}
+	gen, err := newGeneration(t.TempDir())
+	newGenerationConfig = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.idx.Close()
+	ix := &Index{gen: gen}
+	units := func(version string, from, to int64) []*store.IndexUnit {
+		var out []*store.IndexUnit
+		for id := from; id <= to; id++ {
+			u := &store.Unit{ID: id, TenantID: "cdg62/ruitz", Level: "File", Title: fmt.Sprintf("registre %d %s", id, version),
+				Cote: fmt.Sprintf("%d W", id), OpenDay: access.AlwaysDay}
+			if id%2 == 1 { // closed, its description public: the public sees it by its description only
+				u.OpenDay, u.DescriptionPublic = access.NeverDay, true
+			}
+			out = append(out, &store.IndexUnit{Unit: u, Path: []int64{1000 + id}})
+		}
+		return out
+	}
+	if err := gen.write(units("v1", 1, 30), nil, 1); err != nil {
+		t.Fatal(err)
+	}
+	passes := 0
+	afterPass = func() {
+		if passes++; passes == 1 { // new units first, then every unit again: other numbers
+			if err := gen.write(append(units("v2", 31, 40), units("v2", 1, 30)...), nil, 2); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer func() { afterPass = nil }()
+	public := access.Scope{PublicTenants: []string{"cdg62/ruitz"}, Today: access.Today(timeNow())}
+	res, err := ix.Search(ctx, public, Request{Query: "registre", Size: 100}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if passes != 2 {
+		t.Fatalf("%d passes, want 2 (full, then description only)", passes)
+	}
+	versions := map[string]int{}
+	for _, h := range res.Hits {
+		title := strings.Fields(h.Title)
+		if len(title) != 3 || title[1] != strconv.FormatInt(h.ID, 10) || h.Cote != fmt.Sprintf("%d W", h.ID) ||
+			!slices.Equal(h.Path, []int64{1000 + h.ID}) {
+			t.Errorf("unit %d shows another unit's fields: %+v", h.ID, h)
+			continue
+		}
+		versions[title[2]]++
+	}
+	if versions["v1"] == 0 || versions["v2"] == 0 {
+		t.Errorf("hits of versions %v: want hits read in both snapshots", versions)
 	}
 }

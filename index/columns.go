@@ -119,6 +119,14 @@ func (d *facetDict) valuesOf(facet string) ([]uint32, []string) {
 	return ids, vals
 }
 
+// scopeSize is the number of tenants and of producers the dictionary holds: what a
+// compiled scope depends on (new values only ever come after the others).
+func (d *facetDict) scopeSize() (tenants, producers int) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return len(d.byFacet["tenant"]), len(d.byFacet["producer"])
+}
+
 func (d *facetDict) size() int {
 	d.mu.RLock()
 	defer d.mu.RUnlock()

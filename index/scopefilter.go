@@ -25,13 +25,14 @@ type scopeFilter struct {
 const maxScopeFilters = 64
 
 // scopeFilterOf is the scope compiled against the dictionary, kept until the
-// dictionary grows or the day changes: compiling the public's 112 collectivités, or an
+// dictionary has new tenants or producers, or the day changes: compiling the public's 112 collectivités, or an
 // archivist's 300, against every tenant took a tenth of an exact cote's search.
 func scopeFilterOf(s access.Scope, d *facetDict) *scopeFilter {
 	if s.All || slices.Contains(s.Tenants, "*") {
 		return nil
 	}
-	key := scopeKey(s, d.size())
+	tenants, producers := d.scopeSize()
+	key := scopeKey(s, tenants, producers)
 	d.fmu.Lock()
 	f, ok := d.filters[key]
 	d.fmu.Unlock()
@@ -48,10 +49,10 @@ func scopeFilterOf(s access.Scope, d *facetDict) *scopeFilter {
 	return f
 }
 
-// scopeKey names what a scope's filter depends on, with the dictionary's size: two
-// scopes of one key see the same units. Every string is written with its length, so
+// scopeKey names what a scope's filter depends on, with the number of tenants and
+// producers the dictionary holds: two scopes of one key see the same units. Every string is written with its length, so
 // that no value can pass for another's.
-func scopeKey(s access.Scope, dictSize int) string {
+func scopeKey(s access.Scope, tenants, producers int) string {
 	b := make([]byte, 0, 256)
 	str := func(tag byte, x string) {
 		b = append(b, tag)
@@ -59,7 +60,9 @@ func scopeKey(s access.Scope, dictSize int) string {
 		b = append(b, ':')
 		b = append(b, x...)
 	}
-	b = strconv.AppendInt(b, int64(dictSize), 10)
+	b = strconv.AppendInt(b, int64(tenants), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(producers), 10)
 	b = append(b, '/')
 	b = strconv.AppendInt(b, int64(s.Today), 10)
 	for _, t := range s.Tenants {

@@ -286,6 +286,10 @@ func (s *searcher) text(node Node, pages bool) query.Query {
 	return text
 }
 
+// afterPass, when set (tests), runs after each pass of a search: an index write there
+// makes the next pass search another snapshot.
+var afterPass func()
+
 // snippetStored are the stored fields snippets are cut from (storedHit reads them).
 var snippetStored = []string{fTitle, fTitleOther, fCoteText, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
 
@@ -328,6 +332,9 @@ func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 		}
 		if err := collect(ctx, part.q, o, c); err != nil {
 			return nil, err
+		}
+		if afterPass != nil {
+			afterPass()
 		}
 	}
 	total := c.total
@@ -485,6 +492,7 @@ func (s *searcher) hits(ctx context.Context, node Node, c *collector, keys []hit
 			res.Hits[i], m.Fields, matches[i] = h, fields, m
 		}
 	}
+	c.release() // the rest reads no segment: the snippets' page texts come from the store
 	if node == nil {
 		return nil
 	}

@@ -215,6 +215,7 @@ func TestScopeFilterCache(t *testing.T) {
 		{grant("1", true, 20261130), grant("1", false, 20261130)},
 		{grant("1", true, 20261125), func() access.Scope { s := grant("1", true, 20261125); s.Today = 20261126; return s }()},
 		{{PublicTenants: []string{"cdg59", "cdg62"}, Today: 20261124}, {PublicTenants: []string{"cdg59", "cdg62"}, Today: 20261126}},
+		{grant("1", true, 20261124), grant("1", true, 20261130)}, // ended yesterday, running: the same day
 	} {
 		var answers [2]map[int64]bool
 		for i, scope := range pair {
@@ -237,6 +238,24 @@ func TestScopeFilterCache(t *testing.T) {
 		if maps.Equal(answers[0], answers[1]) {
 			t.Errorf("scopes %+v and %+v see the same units in full: the case tests nothing", pair[0], pair[1])
 		}
+	}
+	// A collectivité indexed after a scope covering it was compiled: its units show.
+	staff := access.Scope{Tenants: []string{"cdg59"}, Today: 20261125}
+	before, err := ix.Search(ctx, staff, Request{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := &store.IndexUnit{Unit: &store.Unit{ID: 1000, TenantID: "cdg59/nouvelle", Level: "Fonds", Title: "fonds arrivé tard",
+		OriginatingAgency: "RH", OpenDay: access.NeverDay, PublishDay: access.NeverDay}}
+	if err := gen.write([]*store.IndexUnit{late}, nil, 2); err != nil {
+		t.Fatal(err)
+	}
+	after, err := ix.Search(ctx, staff, Request{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Total != before.Total+1 {
+		t.Errorf("after a new collectivité of cdg59 was indexed, cdg59's staff see %d units, want %d", after.Total, before.Total+1)
 	}
 }
 
