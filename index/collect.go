@@ -123,6 +123,9 @@ type pass struct {
 	cols *snapColumns
 }
 
+// doc is the number in the pass's snapshot of the document a key of this pass names.
+func (p pass) doc(k hitKey) uint64 { return p.cols.offsets[k.seg] + uint64(k.local) }
+
 // tally is what a search counts.
 type tally struct {
 	values []int32 // by facet value id

@@ -24,9 +24,10 @@ type scopeFilter struct {
 // per facet value): the people searching lately, and the public.
 const maxScopeFilters = 64
 
-// scopeFilterOf is the scope compiled against the dictionary, kept until the
-// dictionary has new tenants or producers, or the day changes: compiling the public's 112 collectivités, or an
-// archivist's 300, against every tenant took a tenth of an exact cote's search.
+// scopeFilterOf is the scope compiled against the dictionary (nil when it sees
+// everything), kept until the dictionary has new tenants or producers, or the day
+// changes: compiling the public's 112 collectivités, or an archivist's 300, against
+// every tenant took a tenth of an exact cote's search.
 func scopeFilterOf(s access.Scope, d *facetDict) *scopeFilter {
 	if s.All || slices.Contains(s.Tenants, "*") {
 		return nil
@@ -50,8 +51,8 @@ func scopeFilterOf(s access.Scope, d *facetDict) *scopeFilter {
 }
 
 // scopeKey names what a scope's filter depends on, with the number of tenants and
-// producers the dictionary holds: two scopes of one key see the same units. Every string is written with its length, so
-// that no value can pass for another's.
+// producers the dictionary holds: two scopes of one key see the same units. Every
+// string is written with its length, so that no value can pass for another's.
 func scopeKey(s access.Scope, tenants, producers int) string {
 	b := make([]byte, 0, 256)
 	str := func(tag byte, x string) {
@@ -85,12 +86,9 @@ func scopeKey(s access.Scope, tenants, producers int) string {
 	return string(b)
 }
 
-// newScopeFilter compiles a scope against the dictionary's tenants and producers; nil
-// when the scope sees everything.
+// newScopeFilter compiles a scope that does not see everything (see scopeFilterOf)
+// against the dictionary's tenants and producers.
 func newScopeFilter(s access.Scope, d *facetDict) *scopeFilter {
-	if s.All || slices.Contains(s.Tenants, "*") {
-		return nil
-	}
 	f := &scopeFilter{today: int32(s.Today), agencies: map[uint32]map[uint32]bool{}, grants: map[uint64]bool{}}
 	ids, tenants := d.valuesOf("tenant")
 	pids, producers := d.valuesOf("producer")

@@ -290,9 +290,6 @@ func (s *searcher) text(node Node, pages bool) query.Query {
 // makes the next pass search another snapshot.
 var afterPass func()
 
-// snippetStored are the stored fields snippets are cut from (storedHit reads them).
-var snippetStored = []string{fTitle, fTitleOther, fCoteText, fDescription, fKeyword, fPerson, fProducerText, fPageRef}
-
 func (s *searcher) run(ctx context.Context, node Node) (*Result, error) {
 	o := orderOf(s.req.Sort, node == nil)
 	c := &collector{cache: s.g.cols, dict: s.g.cols.dict, order: o, facets: s.req.Facets,
@@ -471,7 +468,7 @@ func (s *searcher) hits(ctx context.Context, node Node, c *collector, keys []hit
 		if locate {
 			docs := make([]uint64, len(at))
 			for j, i := range at {
-				docs[j] = p.cols.offsets[keys[i].seg] + uint64(keys[i].local)
+				docs[j] = p.doc(keys[i])
 			}
 			var err error
 			if locs, err = s.locate(ctx, p.is, docs, s.text(node, !g.meta)); err != nil {
@@ -480,16 +477,20 @@ func (s *searcher) hits(ctx context.Context, node Node, c *collector, keys []hit
 		}
 		for _, i := range at {
 			k := keys[i]
-			m := locs[p.cols.offsets[k.seg]+uint64(k.local)]
+			m := locs[p.doc(k)]
 			if m == nil {
 				m = &search.DocumentMatch{}
 			}
-			h, fields, err := storedHit(p.is.Segments()[k.seg], k.local, locate)
+			var into *search.DocumentMatch
+			if locate {
+				into = m
+			}
+			h, err := storedHit(p.is.Segments()[k.seg], k.local, into)
 			if err != nil {
 				return fmt.Errorf("search hits: %w", err)
 			}
 			h.ID, h.Score = int64(k.uid), k.score
-			res.Hits[i], m.Fields, matches[i] = h, fields, m
+			res.Hits[i], matches[i] = h, m
 		}
 	}
 	c.release() // the rest reads no segment: the snippets' page texts come from the store

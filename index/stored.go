@@ -20,26 +20,14 @@ import (
 // the ids, looks every id up in every segment's dictionary twice (to match it, then to
 // load the document) and builds each document whole: a quarter of an exact cote's time.
 
-// storedHit reads what a hit shows of document local of a segment and, when
-// snippets is set, the stored values of the fields snippets are cut from, as Bleve's
-// search results give them: a string, a list ([]any) when the field holds several.
-func storedHit(ss *scorch.SegmentSnapshot, local uint32, snippets bool) (Hit, map[string]any, error) {
+// storedHit reads what a hit shows of document local of a segment and, into m when
+// it is not nil, the stored values snippets are cut from, as Bleve's search results
+// give them (AddFieldValue: a string, a list when the field holds several).
+func storedHit(ss *scorch.SegmentSnapshot, local uint32, m *search.DocumentMatch) (Hit, error) {
 	var h Hit
-	var fields map[string]any
-	if snippets {
-		fields = make(map[string]any, len(snippetStored))
-	}
-	keep := func(name string, v any) {
-		if fields == nil {
-			return
-		}
-		switch prev := fields[name].(type) {
-		case nil:
-			fields[name] = v
-		case []any:
-			fields[name] = append(prev, v)
-		default:
-			fields[name] = []any{prev, v}
+	keep := func(name string, v string) {
+		if m != nil {
+			m.AddFieldValue(name, v)
 		}
 	}
 	var bad error
@@ -72,7 +60,7 @@ func storedHit(ss *scorch.SegmentSnapshot, local uint32, snippets bool) (Hit, ma
 				return false
 			}
 			h.OpenDay = int(numeric.Int64ToFloat64(i))
-		case fTitleOther, fDescription, fKeyword, fPerson, fProducerText, fPageRef:
+		case fTitleOther, fDescription, fKeyword, fPerson, fProducerText, fPageRef: // for snippets only
 			keep(name, string(val))
 		}
 		return true
@@ -80,7 +68,7 @@ func storedHit(ss *scorch.SegmentSnapshot, local uint32, snippets bool) (Hit, ma
 	if err == nil {
 		err = bad
 	}
-	return h, fields, err
+	return h, err
 }
 
 // docsQuery matches documents of one snapshot by number (ascending), unscored: the
