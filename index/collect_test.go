@@ -196,21 +196,34 @@ func sqlIDs(t *testing.T, ctx context.Context, q string) []int64 {
 	return slices.Clip(out)
 }
 
-// TestBrowseAfterUpdates: a unit written again lives in a newer segment and its old
-// version is deleted in the older one; a browse counts and shows the current version
-// only (a unit closed since is gone for the public, one opened since is there).
-func TestBrowseAfterUpdates(t *testing.T) {
-	ctx := context.Background()
-	// No merge: the old versions stay, deleted, in the first segment.
-	newGenerationConfig = map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
+// noMerges is scorch configuration under which the background merger leaves the
+// segments as written (tests that need several segments, or old versions kept deleted).
+// A new map each time: Bleve writes into the configuration it is given.
+func noMerges() map[string]interface{} {
+	return map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
 		"MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100, "TierGrowth": 10.0, "MaxSegmentSize": 1 << 20, "FloorSegmentSize": 1}}
+}
+
+// unmergedIndex is an index on a new generation whose segments are never merged,
+// closed with the test.
+func unmergedIndex(t *testing.T) (*Index, *generation) {
+	t.Helper()
+	newGenerationConfig = noMerges()
 	gen, err := newGeneration(t.TempDir())
 	newGenerationConfig = nil
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer gen.idx.Close()
-	ix := &Index{gen: gen}
+	t.Cleanup(func() { gen.idx.Close() })
+	return &Index{gen: gen}, gen
+}
+
+// TestBrowseAfterUpdates: a unit written again lives in a newer segment and its old
+// version is deleted in the older one; a browse counts and shows the current version
+// only (a unit closed since is gone for the public, one opened since is there).
+func TestBrowseAfterUpdates(t *testing.T) {
+	ctx := context.Background()
+	ix, gen := unmergedIndex(t) // the old versions stay, deleted, in the first segment
 	unit := func(id int64, open int, title string) *store.IndexUnit {
 		return &store.IndexUnit{Unit: &store.Unit{ID: id, TenantID: "cdg62/ruitz", Level: "Item", Title: title, OpenDay: open}}
 	}
@@ -313,15 +326,7 @@ func TestDirectCollectsAsBleve(t *testing.T) {
 // description only, and after an update left its old version deleted in a segment.
 func TestHitFields(t *testing.T) {
 	ctx := context.Background()
-	newGenerationConfig = map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
-		"MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100, "TierGrowth": 10.0, "MaxSegmentSize": 1 << 20, "FloorSegmentSize": 1}}
-	gen, err := newGeneration(t.TempDir())
-	newGenerationConfig = nil
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gen.idx.Close()
-	ix := &Index{gen: gen}
+	ix, gen := unmergedIndex(t)
 	day := func(s string) *time.Time {
 		d, err := time.Parse("2006-01-02", s)
 		if err != nil {
@@ -394,15 +399,7 @@ func TestHitFields(t *testing.T) {
 // snapshot; each hit is read in its own (in the other, its number is another unit).
 func TestHitsOfTwoSnapshots(t *testing.T) {
 	ctx := context.Background()
-	newGenerationConfig = map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
-		"MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100, "TierGrowth": 10.0, "MaxSegmentSize": 1 << 20, "FloorSegmentSize": 1}}
-	gen, err := newGeneration(t.TempDir())
-	newGenerationConfig = nil
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gen.idx.Close()
-	ix := &Index{gen: gen}
+	ix, gen := unmergedIndex(t)
 	units := func(version string, from, to int64) []*store.IndexUnit {
 		var out []*store.IndexUnit
 		for id := from; id <= to; id++ {

@@ -19,9 +19,7 @@ import (
 func TestPostingsAsBleve(t *testing.T) {
 	// No merge: the background merger could make one segment of the batches before
 	// the reader is taken (it did, now and then).
-	idx, err := bleve.NewUsing(filepath.Join(t.TempDir(), "idx"), bleve.NewIndexMapping(), scorch.Name, scorch.Name,
-		map[string]interface{}{"scorchMergePlanOptions": map[string]interface{}{
-			"MaxSegmentsPerTier": 100, "SegmentsPerMergeTask": 100, "TierGrowth": 10.0, "MaxSegmentSize": 1 << 20, "FloorSegmentSize": 1}})
+	idx, err := bleve.NewUsing(filepath.Join(t.TempDir(), "idx"), bleve.NewIndexMapping(), scorch.Name, scorch.Name, noMerges())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -126,21 +126,17 @@ func randomScope(r *rand.Rand, n int) access.Scope {
 	return s
 }
 
-func TestSecurityProperty(t *testing.T) {
-	ctx := context.Background()
-	seed := uint64(time.Now().UnixNano())
-	r := rand.New(rand.NewPCG(seed, 7))
-	t.Logf("seed %d", seed)
-	const n = 300
-	units := randomUnits(r, n)
+// propIndex indexes the random units, written on 2026-11-26 (write day 2026-11-25) into
+// a generation of 2026-11-24: the scopes' days take the three ways of onlineQuery (a
+// day before the last write, the base day's successor, and later). It is closed with
+// the test.
+func propIndex(t *testing.T, units []propUnit) (*Index, *generation) {
+	t.Helper()
 	gen, err := newGeneration(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer gen.idx.Close()
-	// Written on 2026-11-26 (write day 2026-11-25) into a generation of 2026-11-24:
-	// the scopes' days take the three ways of onlineQuery (a day before the last
-	// write, the base day's successor, and later).
+	t.Cleanup(func() { gen.idx.Close() })
 	gen.base = 20261124
 	gen.now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
 	var ius []*store.IndexUnit
@@ -150,19 +146,36 @@ func TestSecurityProperty(t *testing.T) {
 	if err := gen.write(ius, nil, 1); err != nil {
 		t.Fatal(err)
 	}
-	ix := &Index{gen: gen}
+	return &Index{gen: gen}, gen
+}
+
+// visibility is what the one-unit decision (access.Scope.Visibility) says a scope sees
+// of the random units: at all, and in full.
+func visibility(scope access.Scope, units []propUnit) (visible, full map[int64]bool) {
+	visible, full = map[int64]bool{}, map[int64]bool{}
+	for _, u := range units {
+		v := scope.Visibility(u.view)
+		visible[u.iu.Unit.ID] = v != access.Hidden
+		full[u.iu.Unit.ID] = v == access.Full
+	}
+	return visible, full
+}
+
+func TestSecurityProperty(t *testing.T) {
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	r := rand.New(rand.NewPCG(seed, 7))
+	t.Logf("seed %d", seed)
+	const n = 300
+	units := randomUnits(r, n)
+	ix, _ := propIndex(t, units)
 	rounds := 40
 	if testing.Short() {
 		rounds = 10
 	}
 	for round := 0; round < rounds; round++ {
 		scope := randomScope(r, n)
-		visible, full := map[int64]bool{}, map[int64]bool{}
-		for _, u := range units {
-			v := scope.Visibility(u.view)
-			visible[u.iu.Unit.ID] = v != access.Hidden
-			full[u.iu.Unit.ID] = v == access.Full
-		}
+		visible, full := visibility(scope, units)
 		t.Run(fmt.Sprintf("round%d", round), func(t *testing.T) {
 			checkBrowse(t, ctx, ix, scope, units, visible, full)
 			checkPaging(t, ctx, ix, scope, visible)
@@ -182,21 +195,7 @@ func TestSecurityProperty(t *testing.T) {
 func TestScopeFilterCache(t *testing.T) {
 	ctx := context.Background()
 	units := randomUnits(rand.New(rand.NewPCG(11, 7)), 300)
-	gen, err := newGeneration(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gen.idx.Close()
-	gen.base = 20261124
-	gen.now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
-	var ius []*store.IndexUnit
-	for _, u := range units {
-		ius = append(ius, u.iu)
-	}
-	if err := gen.write(ius, nil, 1); err != nil {
-		t.Fatal(err)
-	}
-	ix := &Index{gen: gen}
+	ix, gen := propIndex(t, units)
 	agency := func(tenant, agency string) access.Scope {
 		return access.Scope{AgencyTenants: []access.AgencyScope{{Tenant: tenant, Agencies: []string{agency}}}, Today: 20261125}
 	}
@@ -219,12 +218,7 @@ func TestScopeFilterCache(t *testing.T) {
 	} {
 		var answers [2]map[int64]bool
 		for i, scope := range pair {
-			visible, full := map[int64]bool{}, map[int64]bool{}
-			for _, u := range units {
-				v := scope.Visibility(u.view)
-				visible[u.iu.Unit.ID] = v != access.Hidden
-				full[u.iu.Unit.ID] = v == access.Full
-			}
+			visible, full := visibility(scope, units)
 			checkBrowse(t, ctx, ix, scope, units, visible, full)
 			// What it sees in full: a filter on objects leaves out the units seen by
 			// their description only.
