@@ -13,7 +13,8 @@ import (
 // BenchmarkSearchBenchIndex runs one query on an index `make bench` built (e.g.
 // SESAM_BENCH_INDEX=var/bench/data/index), as an archivist of the bench's five
 // operators, with SESAM_BENCH_TENANT=t as an agent of that collectivité alone, or, with
-// SESAM_BENCH_ALL=1, as the administrator (no security filter):
+// SESAM_BENCH_ALL=1, as the administrator (no security filter); SESAM_BENCH_PUBLIC=f
+// (the bench's tenants.txt) adds what the public sees (alone: as the public):
 //
 //	SESAM_BENCH_INDEX=... SESAM_BENCH_Q=archives SESAM_BENCH_FACETS=1 go test ./index -run '^$' -bench SearchBenchIndex -cpuprofile cpu.out
 //
@@ -40,7 +41,9 @@ func BenchmarkSearchBenchIndex(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		scope = access.Scope{Today: scope.Today}
+		if os.Getenv("SESAM_BENCH_TENANT") == "" {
+			scope = access.Scope{Today: scope.Today}
+		}
 		for _, line := range strings.Split(string(data), "\n") {
 			if cols := strings.Split(line, "\t"); len(cols) > 1 && cols[1] == "true" {
 				scope.PublicTenants = append(scope.PublicTenants, cols[0])

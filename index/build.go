@@ -409,13 +409,7 @@ func (g *generation) anyDescPublic() bool {
 	if g == nil || g.idx == nil {
 		return true
 	}
-	d, err := g.idx.FieldDict(fDescPublic)
-	if err != nil {
-		return true
-	}
-	defer d.Close()
-	e, err := d.Next()
-	return err != nil || e != nil
+	return g.hasTerm(fDescPublic, "true") // a field dictionary over the segments cost 8% of an exact cote's search
 }
 
 // disjunction is any of qs; nil when there is none.

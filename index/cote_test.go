@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"slices"
@@ -8,7 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"sesam/access"
 	"sesam/seda"
@@ -37,7 +38,8 @@ func TestCoteLookup(t *testing.T) {
 			unit(3, "t1", "1 D 1/10", "Registre 10"), unit(4, "t1", "1 D 10", "Registre voisin")},
 		{unit(5, "t1", "1 D 1 bis", "Supplément"), unit(6, "t1", "X 9", "Ancienne cote", "1 D 1"),
 			unit(7, "t1", "1 d  1/3", "Registre 3"), unit(8, "t1", "11 D 1", "Autre série"), unit(9, "t1", "1 D 1/4", "Registre détruit")},
-		{unit(10, "t2", "1 D 1", "Délibérations d'ailleurs"), unit(11, "t2", "1 D 1/1", "Registre d'ailleurs")},
+		{unit(10, "t2", "1 D 1", "Délibérations d'ailleurs"), unit(11, "t2", "1 D 1/1", "Registre d'ailleurs"),
+			unit(12, "t2", "1 D 1/7", "Pièce cotée deux fois", "1 D 1")},
 	} {
 		if err := gen.write(batch, nil, 0); err != nil {
 			t.Fatal(err)
@@ -55,6 +57,7 @@ func TestCoteLookup(t *testing.T) {
 	}
 	defer is.Close()
 	checkCoteAdvance(t, is, newCoteQuery("1 D 1"))
+	checkCoteDirect(t, is, newCoteQuery("1 D 1"))
 	ix := &Index{gen: gen}
 	today := access.Today(timeNow())
 	one := access.Scope{Tenants: []string{"t1"}, Today: today}
@@ -80,7 +83,7 @@ func TestCoteLookup(t *testing.T) {
 			}
 			if bleveCollects == 0 {
 				pages = hits
-			} else if diff := cmp.Diff(pages, hits); diff != "" {
+			} else if diff := gocmp.Diff(pages, hits); diff != "" {
 				t.Errorf("%q: our collector and Bleve's differ (-ours +Bleve's):\n%s", req.Query, diff)
 			}
 		}
@@ -94,10 +97,10 @@ func TestCoteLookup(t *testing.T) {
 	}{
 		{"one collectivité", one, Request{Query: `cote:"1 D 1"`}, []int64{1, 6, 2, 3, 5, 7}},
 		{"spelled otherwise", one, Request{Query: `cote:"1d1"`}, []int64{1, 6, 2, 3, 5, 7}},
-		{"two collectivités", both, Request{Query: `cote:"1 D 1"`}, []int64{1, 10, 6, 2, 3, 5, 7, 11}},
-		{"a filter", both, Request{Query: `cote:"1 D 1"`, Filters: Filters{Tenants: []string{"t2"}}}, []int64{10, 11}},
+		{"two collectivités", both, Request{Query: `cote:"1 D 1"`}, []int64{1, 10, 6, 12, 2, 3, 5, 7, 11}},
+		{"a filter", both, Request{Query: `cote:"1 D 1"`, Filters: Filters{Tenants: []string{"t2"}}}, []int64{10, 12, 11}},
 		{"beside a word", both, Request{Query: `cote:"1 D 1" registre`}, []int64{2, 3, 7, 11}},
-		{"by cote", both, Request{Query: `cote:"1 D 1"`, Sort: SortCote}, []int64{1, 10, 11, 2, 7, 3, 5, 6}},
+		{"by cote", both, Request{Query: `cote:"1 D 1"`, Sort: SortCote}, []int64{1, 10, 11, 2, 7, 12, 3, 5, 6}},
 		{"below a piece", both, Request{Query: `cote:"1 D 1/1"`}, []int64{11}},
 		{"nothing", both, Request{Query: `cote:"9 Z 9"`}, nil},
 	} {
@@ -116,6 +119,46 @@ func TestCoteLookup(t *testing.T) {
 	hits := find(one, Request{Query: `cote:"1 D 1"`, Size: 20})
 	if len(hits) < 3 || hits[0].Score != coteScoreExact || hits[1].Score != coteScoreIdentifier || hits[2].Score != coteScoreBelow {
 		t.Errorf("scores %v, want exact %d, identifier %d, below %d", hits, coteScoreExact, coteScoreIdentifier, coteScoreBelow)
+	}
+}
+
+// checkCoteDirect: the searcher that feeds our collector (by segment and score, in no
+// order within) hands out each match of the one Bleve drives once, with its score,
+// the unit below the cote that also has it as another identifier included.
+func checkCoteDirect(t *testing.T, is *scorch.IndexSnapshot, q *coteQuery) {
+	t.Helper()
+	type match struct {
+		doc   uint64
+		score float64
+	}
+	read := func(s directSearcher) []match {
+		var ms []match
+		for {
+			d, score, err := s.nextDoc()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d == done {
+				return ms
+			}
+			ms = append(ms, match{d, score})
+		}
+	}
+	ordered, err := q.searcher(is)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, err := q.directSearcher(context.Background(), is)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := read(ordered), read(direct)
+	slices.SortFunc(got, func(a, b match) int { return cmp.Compare(a.doc, b.doc) })
+	if !slices.Equal(got, want) {
+		t.Errorf("%q: the direct searcher hands out %v, Bleve's %v", q.cote, got, want)
+	}
+	if n := direct.(*coteDirect).count; n != uint64(len(want)) {
+		t.Errorf("%q: the direct searcher counts %d matches, not %d", q.cote, n, len(want))
 	}
 }
 

@@ -48,6 +48,9 @@ func (b *bench) setupPrincipals(ctx context.Context) error {
 		{Name: "archivist", Subject: "archiviste.bench@sesam.invalid", Role: access.RoleArchivist, Domains: ops},
 		{Name: "public"},
 	}
+	if len(b.opt.as) > 0 {
+		ps = slices.DeleteFunc(ps, func(p *principal) bool { return !slices.Contains(b.opt.as, p.Name) })
+	}
 	for _, p := range ps {
 		if err := b.setupPrincipal(ctx, p); err != nil {
 			return fmt.Errorf("%s: %w", p.Name, err)

@@ -37,6 +37,7 @@ type benchOptions struct {
 	compare    bool   // also run the mix on PostgreSQL full-text search
 	direct     bool   // also run the mix on the index in-process (the portal's overhead)
 	only       []string
+	as         []string // the principals to search as (all three when empty)
 }
 
 // bench is one benchmark run: the store, index and portal it drives, and what it found.
@@ -114,6 +115,7 @@ func parseBenchRun(e *env, args []string) (benchOptions, error) {
 	fs.BoolVar(&o.reuse, "reuse", false, "keep what an earlier run imported (no import figures)")
 	fs.IntVar(&o.importJobs, "import-jobs", runtime.NumCPU(), "packages imported side by side")
 	only := fs.String("only", "", "run only these queries of the mix (comma-separated names: one_word,cote...)")
+	as := fs.String("as", "", "search only as these principals (comma-separated: agent,archivist,public)")
 	fs.BoolVar(&o.compare, "compare", true, "also run the mix on PostgreSQL full-text search (--compare=false: sesam only)")
 	fs.BoolVar(&o.direct, "direct", true, "also run the mix on the index in-process, to measure what the portal adds (--direct=false: skip)")
 	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of the import, indexing and API phases to this directory")
@@ -125,6 +127,14 @@ func parseBenchRun(e *env, args []string) (benchOptions, error) {
 		for _, name := range o.only {
 			if !slices.ContainsFunc(benchMix(), func(mq mixQuery) bool { return mq.Name == name }) {
 				return o, fmt.Errorf("bench run: --only: no query %q in the mix", name)
+			}
+		}
+	}
+	if *as != "" {
+		o.as = strings.Split(*as, ",")
+		for _, name := range o.as {
+			if !slices.Contains([]string{"agent", "archivist", "public"}, name) {
+				return o, fmt.Errorf("bench run: --as: no principal %q (agent, archivist, public)", name)
 			}
 		}
 	}
