@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,28 +53,40 @@ const seenEvery = time.Minute
 // SessionByToken returns the live session of a token (ErrNotFound when unknown or
 // expired) and marks it seen (at most every seenEvery).
 func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time) (*Session, error) {
-	var sess Session
-	var seen time.Time
 	hash := tokenHash(token)
-	err := s.pool.QueryRow(ctx, `SELECT subject, email, name, groups, csrf, id_token, created_at, expires_at, last_seen
+	r, ok, gen := s.sessions.get(hash, now)
+	if !ok {
+		r = sessionReading{at: now}
+		err := s.pool.QueryRow(ctx, `SELECT subject, email, name, groups, csrf, id_token, created_at, expires_at, last_seen
 		FROM session WHERE token_sha256 = $1 AND expires_at > $2`, hash, now).
-		Scan(&sess.Subject, &sess.Email, &sess.Name, &sess.Groups, &sess.CSRF, &sess.IDToken, &sess.CreatedAt, &sess.ExpiresAt, &seen)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("session: %w", sesam.ErrNotFound)
+			Scan(&r.s.Subject, &r.s.Email, &r.s.Name, &r.s.Groups, &r.s.CSRF, &r.s.IDToken, &r.s.CreatedAt, &r.s.ExpiresAt, &r.seen)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("session: %w", sesam.ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("session: %w", err)
+		}
+		s.sessions.put(hash, r, gen)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("session: %w", err)
-	}
-	if now.Sub(seen) >= seenEvery {
+	if now.Sub(r.seen) >= seenEvery {
 		// A note of activity that cannot be written does not refuse a valid session.
-		_, _ = s.pool.Exec(ctx, `UPDATE session SET last_seen = $2 WHERE token_sha256 = $1 AND last_seen < $2`, hash, now)
+		if _, err := s.pool.Exec(ctx, `UPDATE session SET last_seen = $2 WHERE token_sha256 = $1 AND last_seen < $2`, hash, now); err == nil {
+			s.sessions.seen(hash, now)
+		}
 	}
+	sess := r.s
+	sess.Groups = slices.Clone(r.s.Groups)
 	return &sess, nil
 }
 
-// DeleteSession ends a session.
+// DeleteSession ends a session, in every portal's cache too (SessionChannel).
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM session WHERE token_sha256 = $1`, tokenHash(token))
+	hash := tokenHash(token)
+	_, err := s.pool.Exec(ctx, `WITH gone AS (DELETE FROM session WHERE token_sha256 = $1 RETURNING token_sha256)
+		SELECT pg_notify('`+SessionChannel+`', token_sha256) FROM gone`, hash)
+	if err == nil {
+		s.sessions.drop(hash) // this process at once, before the notification comes back
+	}
 	return err
 }
 

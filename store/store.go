@@ -19,6 +19,8 @@ type Store struct {
 	blobs   *Blobs
 	tenants tenantCache
 	grants  grantCache
+	// sessions: see ListenSessions
+	sessions sessionCache
 }
 
 // Open connects to the database at url and the blob store under dataDir. It does not

@@ -89,6 +89,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	go keepIndexFresh(ctx, log, ix, st, fresh)
 	go keepRightsFresh(ctx, log, rights, st)
+	go st.ListenSessions(ctx) // the session cache serves only while it listens
 	go housekeeping(ctx, log, st, e.cfg.DataDir)
 	if e.cfg.SMTPURL != "" {
 		sender, err := mail.NewSender(e.cfg.SMTPURL)
