@@ -194,7 +194,11 @@ func (b *bench) startPortal(ctx context.Context) error {
 	sctx, cancel := context.WithCancel(context.Background())
 	p := &benchPortal{base: base, cancel: cancel, done: make(chan error, 1), journal: journal,
 		client: &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{
-			MaxIdleConns: 4 * b.opt.clients, MaxIdleConnsPerHost: 4 * b.opt.clients, IdleConnTimeout: time.Minute}}}
+			MaxIdleConns: 4 * b.opt.clients, MaxIdleConnsPerHost: 4 * b.opt.clients, IdleConnTimeout: time.Minute,
+			// The clients run in the portal's process and count against it: a response is
+			// read in one system call, not in 4 KB ones.
+			ReadBufferSize: 64 << 10}}}
+	go b.st.ListenSessions(sctx)
 	go func() {
 		p.done <- app.Listen(sctx, ln)
 		journal.Close()
