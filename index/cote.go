@@ -90,14 +90,7 @@ func (q *coteQuery) searcher(r bindex.IndexReader) (*coteSearcher, error) {
 	err := q.walk(r, func(offset uint64, exact, identifier *roaring.Bitmap, below func(coteSink) error) error {
 		cs := coteSegment{offset: offset, exact: exact.ToArray(), identifier: identifier.ToArray()}
 		all := roaring.Or(exact, identifier)
-		err := below(func(one uint32, many *roaring.Bitmap) {
-			if many == nil {
-				all.Add(one)
-			} else {
-				all.Or(many)
-			}
-		})
-		if err != nil || all.IsEmpty() {
+		if err := below(into(all)); err != nil || all.IsEmpty() {
 			return err
 		}
 		cs.docs = all.ToArray()
@@ -110,6 +103,17 @@ func (q *coteQuery) searcher(r bindex.IndexReader) (*coteSearcher, error) {
 
 // A coteSink takes the documents of one cote: one, or many when many is not nil.
 type coteSink func(one uint32, many *roaring.Bitmap)
+
+// into is a sink that adds the documents to bm.
+func into(bm *roaring.Bitmap) coteSink {
+	return func(one uint32, many *roaring.Bitmap) {
+		if many == nil {
+			bm.Add(one)
+		} else {
+			bm.Or(many)
+		}
+	}
+}
 
 // walk reads the cote's matches in each segment of r (a scorch snapshot): seg gets the
 // segment's first document number, the documents of the exact cote and of the cote as
@@ -147,15 +151,6 @@ func (q *coteQuery) walk(r bindex.IndexReader, seg func(offset uint64, exact, id
 				return err
 			}
 			sink(uint32(p.Number()), nil)
-		}
-	}
-	into := func(bm *roaring.Bitmap) coteSink {
-		return func(one uint32, many *roaring.Bitmap) {
-			if many == nil {
-				bm.Add(one)
-			} else {
-				bm.Or(many)
-			}
 		}
 	}
 	for _, ss := range is.Segments() {
