@@ -47,12 +47,23 @@ func (s *Store) Listen(ctx context.Context, wake chan<- struct{}) {
 
 // ListenChannel is Listen on any notification channel.
 func (s *Store) ListenChannel(ctx context.Context, channel string, wake chan<- struct{}) {
-	for ctx.Err() == nil {
-		err := s.listenOnce(ctx, channel, wake)
-		if ctx.Err() != nil {
-			return
+	s.listen(ctx, channel, nil, func(string) {
+		select {
+		case wake <- struct{}{}:
+		default:
 		}
-		_ = err // the periodic sweep covers the gap; the caller's metrics show the lag
+	}, nil)
+}
+
+// listen hands note the payload of each notification on channel until ctx ends. up
+// runs once LISTEN is in place, down once the connection is lost (when not nil); a lost
+// connection is retried every few seconds.
+func (s *Store) listen(ctx context.Context, channel string, up func(), note func(payload string), down func()) {
+	for ctx.Err() == nil {
+		_ = s.listenOnce(ctx, channel, up, note) // the callers' sweeps and fallbacks cover the gap
+		if down != nil {
+			down()
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(3 * time.Second):
@@ -60,7 +71,7 @@ func (s *Store) ListenChannel(ctx context.Context, channel string, wake chan<- s
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, channel string, wake chan<- struct{}) error {
+func (s *Store) listenOnce(ctx context.Context, channel string, up func(), note func(payload string)) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -70,13 +81,14 @@ func (s *Store) listenOnce(ctx context.Context, channel string, wake chan<- stru
 		return err
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+channel)
+	if up != nil {
+		up()
+	}
 	for {
-		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
+		note(n.Payload)
 	}
 }

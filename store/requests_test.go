@@ -400,5 +400,5 @@ func TestGrantCache(t *testing.T) {
 	if _, err := st.Pool().Exec(ctx, `UPDATE access_grant SET revoked_at = now() WHERE request_id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
-	within5s(t, "a grant revoked by another process stops counting", func() bool { return grants(other) == 0 && grants(st) == 0 })
+	within(t, 5*time.Second, "a grant revoked by another process stops counting", func() bool { return grants(other) == 0 && grants(st) == 0 })
 }

@@ -75,15 +75,11 @@ func (c *sessionCache) seen(hash string, at time.Time) {
 	}
 }
 
-// drop forgets a session (hash "": every session).
+// drop forgets a session.
 func (c *sessionCache) drop(hash string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	if hash == "" {
-		clear(c.m)
-		return
-	}
 	delete(c.m, hash)
 }
 
@@ -97,35 +93,9 @@ func (c *sessionCache) setLive(live bool) {
 }
 
 // ListenSessions keeps this process's session cache in step with the table until ctx
-// ends: the cache serves only while the listener is connected, and is emptied when
-// it is lost (the sessions are then read from the table until it is back).
+// ends: the cache serves only while the listener is connected, from empty (a deletion
+// before LISTEN was not heard), and is emptied when it is lost (the sessions are then
+// read from the table until it is back).
 func (s *Store) ListenSessions(ctx context.Context) {
-	for ctx.Err() == nil {
-		_ = s.listenSessionsOnce(ctx)
-		s.sessions.setLive(false)
-		select {
-		case <-ctx.Done():
-		case <-time.After(3 * time.Second):
-		}
-	}
-}
-
-func (s *Store) listenSessionsOnce(ctx context.Context) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+SessionChannel); err != nil {
-		return err
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+SessionChannel)
-	s.sessions.setLive(true) // from empty: a deletion before LISTEN was not heard
-	for {
-		n, err := conn.Conn().WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		s.sessions.drop(n.Payload)
-	}
+	s.listen(ctx, SessionChannel, func() { s.sessions.setLive(true) }, s.sessions.drop, func() { s.sessions.setLive(false) })
 }

@@ -63,12 +63,7 @@ func TestSessionCache(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	open := func() *store.Store {
-		t.Helper()
-		s, err := store.Open(ctx, testDB.URL, dataDir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
+		s := secondStore(t)
 		go s.ListenSessions(ctx)
 		return s
 	}
@@ -87,15 +82,6 @@ func TestSessionCache(t *testing.T) {
 		}
 		return got.Name, nil
 	}
-	// within waits up to d for cond.
-	within := func(d time.Duration, what string, cond func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not after %s", what, d)
-			}
-		}
-	}
 	rename := func(tok, to string) {
 		t.Helper()
 		if _, err := st.Pool().Exec(ctx, `UPDATE session SET name = $1 WHERE subject = $2`, to, "sub-"+tok); err != nil {
@@ -103,7 +89,7 @@ func TestSessionCache(t *testing.T) {
 		}
 	}
 	// Both listen once a session renamed behind their backs keeps its cached name.
-	within(5*time.Second, "the caches serve", func() bool {
+	within(t, 5*time.Second, "the caches serve", func() bool {
 		for _, s := range []*store.Store{one, two} {
 			rename("cache-a", "read")
 			if n, err := name(s, "cache-a"); err != nil || n != "read" {
@@ -127,7 +113,7 @@ func TestSessionCache(t *testing.T) {
 	if _, err := name(one, "cache-b"); !errors.Is(err, sesam.ErrNotFound) {
 		t.Errorf("the portal that logged out still finds the session: %v", err)
 	}
-	within(5*time.Second, "the other portal forgets the session logged out", func() bool {
+	within(t, 5*time.Second, "the other portal forgets the session logged out", func() bool {
 		_, err := name(two, "cache-b")
 		return errors.Is(err, sesam.ErrNotFound)
 	})
@@ -146,7 +132,7 @@ func TestSessionCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Sooner than the listener is back (3 s), which would empty the cache anyway.
-	within(2*time.Second, "a portal whose listener is lost reads the table", func() bool {
+	within(t, 2*time.Second, "a portal whose listener is lost reads the table", func() bool {
 		_, err := name(two, "cache-c")
 		return errors.Is(err, sesam.ErrNotFound)
 	})

@@ -49,7 +49,7 @@ func TestTenantCache(t *testing.T) {
 	if _, err := st.Pool().Exec(ctx, `UPDATE tenant SET publish = true, name = 'Ville renommée' WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
-	within5s(t, "a publication turned on by another process is seen", func() bool { return public(st) })
+	within(t, 5*time.Second, "a publication turned on by another process is seen", func() bool { return public(st) })
 	if names, _ := st.TenantNames(ctx); names[id] != "Ville renommée" {
 		t.Fatalf("the cache serves the old name %q beside the new publication", names[id])
 	}
@@ -67,15 +67,15 @@ func secondStore(t *testing.T) *store.Store {
 	return other
 }
 
-// within5s waits for cond, as a cache follows another process's change; it fails the
-// test when cond is still false after 5 s.
-func within5s(t *testing.T, what string, cond func() bool) {
+// within waits up to d for cond, as a cache follows another process's change; it fails
+// the test when cond is still false then.
+func within(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("not after 5 s: %s", what)
+			t.Fatalf("not after %s: %s", d, what)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
