@@ -30,8 +30,9 @@ func BenchmarkSearchBenchIndex(b *testing.B) {
 	}
 	defer ix.Close()
 	scope := access.Scope{Tenants: strings.Fields("cdg59 cdg62 cdg80 cdg02 cdg60"), Today: access.Today(time.Now())}
-	if t := os.Getenv("SESAM_BENCH_TENANT"); t != "" {
-		scope = access.Scope{Tenants: []string{t}, Today: scope.Today}
+	tenant := os.Getenv("SESAM_BENCH_TENANT")
+	if tenant != "" {
+		scope = access.Scope{Tenants: []string{tenant}, Today: scope.Today}
 	}
 	if os.Getenv("SESAM_BENCH_ALL") != "" {
 		scope = access.Scope{All: true, Today: scope.Today}
@@ -41,7 +42,7 @@ func BenchmarkSearchBenchIndex(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if os.Getenv("SESAM_BENCH_TENANT") == "" {
+		if tenant == "" {
 			scope = access.Scope{Today: scope.Today}
 		}
 		for _, line := range strings.Split(string(data), "\n") {
@@ -66,5 +67,4 @@ func BenchmarkSearchBenchIndex(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(r.Total), "hits") // after ResetTimer, which forgets it
-
 }

@@ -77,9 +77,6 @@ func (q *coteQuery) directSearcher(ctx context.Context, r bindex.IndexReader) (d
 		}
 		return err
 	})
-	for _, l := range d.lists {
-		d.count += uint64(len(l.docs))
-	}
 	return d, err
 }
 
@@ -205,7 +202,7 @@ func appendBitmap(docs []uint32, bm *roaring.Bitmap) []uint32 {
 }
 
 // termsBetween walks a dictionary's terms from (inclusive) to (exclusive), without
-// reading their postings where the segment allows it (add reads them).
+// reading their postings where the segment allows it (walk's read gets them).
 func termsBetween(d segment.TermDictionary, from, to []byte) segment.DictionaryIterator {
 	if o, ok := d.(interface {
 		AutomatonIteratorOmitCount(segment.Automaton, []byte, []byte) segment.DictionaryIterator
@@ -297,7 +294,6 @@ func (s *coteSearcher) Close() error               { return nil }
 type coteDirect struct {
 	lists []coteList
 	i, j  int // the list being read, the next match in it
-	count uint64
 }
 
 // coteList is the matches of one score in one segment.
