@@ -311,3 +311,31 @@ func TestClientBehindTrustedProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestJournalWaitIsMeasured: the time a staff search waited for its journal entry is in
+// the metrics (the part of a staff request's latency that the audit costs); a public
+// search writes no entry and adds nothing.
+func TestJournalWaitIsMeasured(t *testing.T) {
+	count := func() int {
+		t.Helper()
+		m := regexp.MustCompile(`(?m)^sesam_journal_append_duration_seconds_count (\d+)$`).FindStringSubmatch(get(t, tApp, nil, "/metrics").body)
+		if m == nil {
+			t.Fatal("no sesam_journal_append_duration_seconds in the metrics")
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	before := count()
+	if r := get(t, tApp, nil, "/api/v1/search?q=registre"); r.status != 200 {
+		t.Fatalf("public search: %d", r.status)
+	}
+	if n := count(); n != before {
+		t.Errorf("a public search counted %d journal waits", n-before)
+	}
+	if r := get(t, tApp, agentRuitz, "/api/v1/search?q=registre"); r.status != 200 {
+		t.Fatalf("agent search: %d", r.status)
+	}
+	if n := count(); n != before+1 {
+		t.Errorf("an agent's search counted %d journal waits, want 1", n-before)
+	}
+}

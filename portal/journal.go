@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -18,11 +19,13 @@ import (
 // not serve what it was about to serve.
 func (a *App) journal(c *fiber.Ctx, p access.Principal, e access.JournalEntry) error {
 	e = a.journalEntryFor(c, p, e)
+	start := time.Now()
 	if _, err := a.Journal.Append(c.UserContext(), e); err != nil {
 		a.metrics.journalFailures.Inc()
 		a.Log.Error("journal write failed: consultation refused", "request_id", requestID(c), "action", e.Action, "err", err)
 		return &httpError{status: fiber.StatusServiceUnavailable, code: "journal_unavailable", msg: "msg.journal", err: err}
 	}
+	a.metrics.journalWait.Observe(time.Since(start).Seconds())
 	a.metrics.journalWrites.Inc()
 	return nil
 }

@@ -18,6 +18,7 @@ type metrics struct {
 	requests          *prometheus.HistogramVec
 	search            prometheus.Histogram
 	journalWrites     prometheus.Counter
+	journalWait       prometheus.Histogram
 	journalFailures   prometheus.Counter
 	integrityFailures prometheus.Counter
 }
@@ -29,11 +30,14 @@ func newMetrics() *metrics {
 	m.search = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sesam_search_duration_seconds",
 		Help: "Index search durations (query, facets, snippets).", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)})
 	m.journalWrites = prometheus.NewCounter(prometheus.CounterOpts{Name: "sesam_journal_writes_total", Help: "Journal entries committed."})
+	m.journalWait = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sesam_journal_append_duration_seconds",
+		Help:    "Time a consultation waited for its journal entry to be committed (part of its latency).",
+		Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14)})
 	m.journalFailures = prometheus.NewCounter(prometheus.CounterOpts{Name: "sesam_journal_failures_total",
 		Help: "Journal entries that could not be written (the consultation was refused)."})
 	m.integrityFailures = prometheus.NewCounter(prometheus.CounterOpts{Name: "sesam_object_integrity_failures_total",
 		Help: "Objects whose bytes did not match their digest (refused)."})
-	m.reg.MustRegister(m.requests, m.search, m.journalWrites, m.journalFailures, m.integrityFailures,
+	m.reg.MustRegister(m.requests, m.search, m.journalWrites, m.journalWait, m.journalFailures, m.integrityFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

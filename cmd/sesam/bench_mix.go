@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"sesam/corpus"
 	"sesam/index"
@@ -229,6 +230,8 @@ func (b *bench) measureSesam(ctx context.Context) error {
 				continue
 			}
 			b.progressf("sesam %s as %s (%d hits)", mq.Name, p.Name, pr.hits)
+			j := b.portal.journal
+			appended, waited := j.Appended(), j.Waited()
 			row.Sesam = runLoad(ctx, b.opt.clients, b.opt.duration, func(ctx context.Context, client, iter int) error {
 				q := specs[(client+iter)%len(specs)]
 				status, body, err := b.portal.get(ctx, p, client, q.apiPath())
@@ -237,6 +240,9 @@ func (b *bench) measureSesam(ctx context.Context) error {
 				}
 				return err
 			})
+			if n := j.Appended() - appended; n > 0 {
+				row.JournalMS = elapsedMS((j.Waited() - waited) / time.Duration(n))
+			}
 		}
 	}
 	return nil

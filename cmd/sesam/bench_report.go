@@ -80,6 +80,7 @@ type benchRow struct {
 	Facets    bool     `json:"facets"`
 	Highlight bool     `json:"highlight"`
 	Sesam     *latency `json:"sesam,omitempty"`
+	JournalMS float64  `json:"journal_ms,omitempty"` // of which the mean wait for the journal's commit (staff)
 	Index     *latency `json:"index,omitempty"`           // the same requests on the index in-process
 	Overhead  float64  `json:"portal_overhead,omitempty"` // index q/s / sesam q/s - 1
 	PG        *latency `json:"postgresql,omitempty"`
@@ -201,18 +202,24 @@ func writeBenchTable(w io.Writer, r *benchResult) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "query\tprincipal\thits\t|\tsesam p50\tp95\tp99\tq/s\terr\t|\tindex p50\tq/s\t+portal\t|\tPG p50\tp95\tp99\tq/s\terr\t|\t×p50\t×q/s\t")
+	fmt.Fprintln(tw, "query\tprincipal\thits\t|\tsesam p50\tp95\tp99\tq/s\terr\tjrnl\t|\tindex p50\tq/s\t+portal\t|\tPG p50\tp95\tp99\tq/s\terr\t|\t×p50\t×q/s\t")
 	for _, row := range r.Rows {
 		hits := "-"
 		if row.Hits >= 0 {
 			hits = fmt.Sprint(row.Hits)
 		}
-		fmt.Fprintf(tw, "%-22s\t%-9s\t%s\t|\t%s|\t%s|\t%s|\t%s\t\n", row.Label, row.Principal, hits, cells(row.Sesam), indexCells(row), cells(row.PG), ratios(row))
+		jrnl := "-"
+		if row.JournalMS > 0 {
+			jrnl = fmt.Sprintf("%.2f", row.JournalMS)
+		}
+		fmt.Fprintf(tw, "%-22s\t%-9s\t%s\t|\t%s%s\t|\t%s|\t%s|\t%s\t\n", row.Label, row.Principal, hits, cells(row.Sesam), jrnl,
+			indexCells(row), cells(row.PG), ratios(row))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nlatencies in ms; index = the same requests on the index in-process, +portal = index q/s / sesam q/s - 1 (the CPU the portal adds;")
+	fmt.Fprintln(w, "\nlatencies in ms; jrnl = the mean wait of a request for its journal entry's commit (staff only), part of sesam's latency;")
+	fmt.Fprintln(w, "index = the same requests on the index in-process, +portal = index q/s / sesam q/s - 1 (the CPU the portal adds;")
 	fmt.Fprintln(w, "in-process latencies leave out the wait for a CPU, which HTTP latencies include, so compare p50s only at 1 client);")
 	fmt.Fprintln(w, "×p50 = PostgreSQL p50 / sesam p50, ×q/s = sesam q/s / PostgreSQL q/s")
 	for _, row := range r.Rows {

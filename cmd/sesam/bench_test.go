@@ -115,6 +115,11 @@ func TestBenchRunPrintsEveryRow(t *testing.T) {
 		if !measured && row.Note == "" {
 			t.Errorf("row %s as %s has neither figures nor a reason why not", row.Query, row.Principal)
 		}
+		// The staff's searches are journaled, the public's are not: the table says what
+		// the commit added to each staff request, and nothing for the public.
+		if measured && (row.Principal == "public") != (row.JournalMS == 0) {
+			t.Errorf("%s as %s: journal wait %.3f ms", row.Query, row.Principal, row.JournalMS)
+		}
 		if row.Query == "browse" && row.Hits != row.PGHits {
 			t.Errorf("browse as %s: %d units through the API, %d in PostgreSQL", row.Principal, row.Hits, row.PGHits)
 		}
