@@ -258,6 +258,15 @@ func (c *collector) addDoc(si int, local uint32, score float64) {
 	if c.keep == 0 {
 		return
 	}
+	// A key is decided by its number first, in every order but title and cote: a hit
+	// numbered after the heap's largest, or before the cursor, cannot be kept. Most
+	// hits of a common word are rejected here, without reading their uid.
+	if c.order != byTitle && c.order != byCote {
+		num := c.num(sc, local, score)
+		if len(c.heap) == c.keep && num > c.heap[0].num || c.after != nil && num < c.after.num {
+			return
+		}
+	}
 	k := c.key(sc, local, score)
 	k.pass, k.seg, k.local = int32(len(c.passes)-1), int32(si), local
 	if c.after != nil && !c.after.less(&k) {
@@ -267,22 +276,30 @@ func (c *collector) addDoc(si int, local uint32, score float64) {
 }
 
 func (c *collector) key(sc *segColumns, d uint32, score float64) hitKey {
-	k := hitKey{uid: sc.uid[d], score: score, meta: c.meta}
+	k := hitKey{num: c.num(sc, d, score), uid: sc.uid[d], score: score, meta: c.meta}
 	switch c.order {
-	case byScore:
-		k.num = ^orderedFloat(score)
-	case byDateAsc:
-		k.num = ascInt(sc.dateAsc[d])
-	case byDateDesc:
-		k.num = descInt(sc.dateDesc[d])
-	case byOpened:
-		k.num = descInt(sc.openDay[d])
 	case byTitle:
 		k.str = sc.title.at(d)
 	case byCote:
 		k.str = sc.cote.at(d)
 	}
 	return k
+}
+
+// num is the number that leads a document's key: its score or date, 0 in the orders
+// by text (title, cote).
+func (c *collector) num(sc *segColumns, d uint32, score float64) uint64 {
+	switch c.order {
+	case byScore:
+		return ^orderedFloat(score)
+	case byDateAsc:
+		return ascInt(sc.dateAsc[d])
+	case byDateDesc:
+		return descInt(sc.dateDesc[d])
+	case byOpened:
+		return descInt(sc.openDay[d])
+	}
+	return 0
 }
 
 func (c *collector) count(sc *segColumns, d uint32) {
