@@ -80,7 +80,7 @@ type benchRow struct {
 	Facets    bool     `json:"facets"`
 	Highlight bool     `json:"highlight"`
 	Sesam     *latency `json:"sesam,omitempty"`
-	JournalMS float64  `json:"journal_ms,omitempty"` // of which the mean wait for the journal's commit (staff)
+	JournalMS float64  `json:"journal_ms,omitempty"`      // of which the mean wait for the journal's commit (staff)
 	Index     *latency `json:"index,omitempty"`           // the same requests on the index in-process
 	Overhead  float64  `json:"portal_overhead,omitempty"` // index q/s / sesam q/s - 1
 	PG        *latency `json:"postgresql,omitempty"`
