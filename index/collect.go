@@ -261,13 +261,12 @@ func (c *collector) addDoc(si int, local uint32, score float64) {
 	// A key is decided by its number first, in every order but title and cote: a hit
 	// numbered after the heap's largest, or before the cursor, cannot be kept. Most
 	// hits of a common word are rejected here, without reading their uid.
-	if c.order != byTitle && c.order != byCote {
-		num := c.num(sc, local, score)
-		if len(c.heap) == c.keep && num > c.heap[0].num || c.after != nil && num < c.after.num {
-			return
-		}
+	num := c.num(sc, local, score)
+	if c.order != byTitle && c.order != byCote &&
+		(len(c.heap) == c.keep && num > c.heap[0].num || c.after != nil && num < c.after.num) {
+		return
 	}
-	k := c.key(sc, local, score)
+	k := c.key(sc, local, num, score)
 	k.pass, k.seg, k.local = int32(len(c.passes)-1), int32(si), local
 	if c.after != nil && !c.after.less(&k) {
 		return
@@ -275,8 +274,9 @@ func (c *collector) addDoc(si int, local uint32, score float64) {
 	c.push(k)
 }
 
-func (c *collector) key(sc *segColumns, d uint32, score float64) hitKey {
-	k := hitKey{num: c.num(sc, d, score), uid: sc.uid[d], score: score, meta: c.meta}
+// key is the ranking key of document d, whose number (num) is already known.
+func (c *collector) key(sc *segColumns, d uint32, num uint64, score float64) hitKey {
+	k := hitKey{num: num, uid: sc.uid[d], score: score, meta: c.meta}
 	switch c.order {
 	case byTitle:
 		k.str = sc.title.at(d)
