@@ -55,7 +55,6 @@ type Journal struct {
 	appended atomic.Int64
 	failures atomic.Int64
 	batches  atomic.Int64
-	waited   atomic.Int64 // nanoseconds the appends that succeeded waited for their commit
 
 	head *journalHead // the last entry the writer wrote, nil when unknown (writer only)
 }
@@ -120,12 +119,9 @@ func NewJournal(s *Store, opt JournalOptions) *Journal {
 // the entry is committed, or with an error: then the entry may or may not be in the
 // journal, and the consultation it records must be refused.
 func (j *Journal) Append(ctx context.Context, e access.JournalEntry) (access.JournalEntry, error) {
-	start := time.Now()
 	out, err := j.append(ctx, e)
 	if err != nil {
 		j.failures.Add(1)
-	} else {
-		j.waited.Add(int64(time.Since(start)))
 	}
 	return out, err
 }
@@ -176,10 +172,6 @@ func (j *Journal) Failures() int64 { return j.failures.Load() }
 
 // Batches is the number of transactions committed; Appended/Batches is the mean batch.
 func (j *Journal) Batches() int64 { return j.batches.Load() }
-
-// Waited is the time the successful appends spent in Append, summed: what the journal
-// added to the latency of the consultations it recorded.
-func (j *Journal) Waited() time.Duration { return time.Duration(j.waited.Load()) }
 
 // run is the writer: it waits for an append, takes whatever else is already queued
 // (up to MaxBatch) and commits the lot.

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
 	"sesam/corpus"
 	"sesam/index"
@@ -230,8 +229,10 @@ func (b *bench) measureSesam(ctx context.Context) error {
 				continue
 			}
 			b.progressf("sesam %s as %s (%d hits)", mq.Name, p.Name, pr.hits)
-			j := b.portal.journal
-			appended, waited := j.Appended(), j.Waited()
+			sum, count, err := b.portal.journalWaits(ctx)
+			if err != nil {
+				return err
+			}
 			row.Sesam = runLoad(ctx, b.opt.clients, b.opt.duration, func(ctx context.Context, client, iter int) error {
 				q := specs[(client+iter)%len(specs)]
 				status, body, err := b.portal.get(ctx, p, client, q.apiPath())
@@ -240,8 +241,12 @@ func (b *bench) measureSesam(ctx context.Context) error {
 				}
 				return err
 			})
-			if n := j.Appended() - appended; n > 0 {
-				row.JournalMS = elapsedMS((j.Waited() - waited) / time.Duration(n))
+			sum2, count2, err := b.portal.journalWaits(ctx)
+			if err != nil {
+				return err
+			}
+			if count2 > count {
+				row.JournalMS = 1000 * (sum2 - sum) / (count2 - count)
 			}
 		}
 	}

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"sesam/access"
@@ -217,6 +219,32 @@ func (p *benchPortal) stop() {
 const sessionCookie = "sesam_session"
 
 // get runs one API request as the principal's client n and returns the body.
+// journalWaits reads from the portal's metrics how long the journaled requests waited
+// for their entries so far, in seconds, and how many they were.
+func (p *benchPortal) journalWaits(ctx context.Context) (sum, count float64, err error) {
+	status, body, err := p.get(ctx, &principal{Name: "metrics"}, 0, "/metrics")
+	if err == nil && status != 200 {
+		err = fmt.Errorf("GET /metrics: HTTP %d", status)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, m := range journalWaitLine.FindAllStringSubmatch(string(body), -1) {
+		v, err := strconv.ParseFloat(m[2], 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("GET /metrics: %q: %w", m[0], err)
+		}
+		if m[1] == "sum" {
+			sum = v
+		} else {
+			count = v
+		}
+	}
+	return sum, count, nil
+}
+
+var journalWaitLine = regexp.MustCompile(`(?m)^sesam_journal_append_duration_seconds_(sum|count) (\S+)$`)
+
 func (p *benchPortal) get(ctx context.Context, pr *principal, n int, path string) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
 	if err != nil {
