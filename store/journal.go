@@ -248,19 +248,21 @@ func (j *Journal) commit(batch []*journalAppend) {
 // appendJournal writes entries after the head of the chain in one transaction, under
 // the journal lock, and returns them as stored.
 //
-// When the writer knows the head it left (known), the batch is one round trip: BEGIN,
-// the lock, a check that the head is still that one, the inserts chained after it and
-// COMMIT in one pipeline. Another writer since (another instance, a request's move,
-// which journals in its own transaction) fails the check, which aborts the transaction
-// before anything is written; the batch is then written after the true head in two
-// round trips, so that the lock is held for little more than the commit and a loaded
-// machine (where each round trip waits for a CPU) adds little latency: BEGIN, the lock
-// and the head in one pipeline; the inserts and COMMIT in another.
+// When the writer knows the head it left (known), the batch is one round trip and one
+// implicit transaction (a pipeline without BEGIN, committed at its end): the lock, then
+// the entries chained after known. If another writer appended since (another instance,
+// a request's move, which journals in its own transaction), the entry known.seq+1
+// exists and the first insert fails on the primary key: nothing is written, and the
+// batch is written after the true head in two round trips, so that the lock is held
+// for little more than the commit and a loaded machine (where each round trip waits
+// for a CPU) adds little latency: BEGIN, the lock and the head in one pipeline; the
+// inserts and COMMIT in another. (Seq numbers are unique and consecutive, so an insert
+// of known.seq+1 succeeds only when known is still the head: the key is the check.)
 //
-// The head is read (or checked) by a statement of its own after the lock is granted:
-// in READ COMMITTED each statement takes a fresh snapshot, and the previous holder
-// released the lock only once its commit was visible, so the head read is the true
-// head. (Read in the same statement as the lock, the snapshot could predate the lock.)
+// The head is read by a statement of its own after the lock is granted: in READ
+// COMMITTED each statement takes a fresh snapshot, and the previous holder released
+// the lock only once its commit was visible, so the head read is the true head. (Read
+// in the same statement as the lock, the snapshot could predate the lock.)
 //
 // The entries after known are dated at; fresh says the head (and the time) were read.
 func (s *Store) appendJournal(ctx context.Context, es []access.JournalEntry, known *journalHead, at time.Time) (out []access.JournalEntry, fresh bool, err error) {
@@ -299,24 +301,20 @@ func (s *Store) appendJournal(ctx context.Context, es []access.JournalEntry, kno
 const headRead = `SELECT greatest(clock_timestamp(), h.at), coalesce(h.seq, 0), coalesce(h.hash, $1)
 	FROM (SELECT 1) one LEFT JOIN (SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1) h ON true`
 
-// headCheck fails (division by zero) unless the chain's head is entry $1 with hash $2.
-const headCheck = `SELECT 1 / count(*)::int FROM (SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) h
-	WHERE h.seq = $1 AND h.hash = $2`
-
-// headMoved: the head check failed, another writer appended since.
+// headMoved: a batch written after a known head found its first seq taken, another
+// writer appended since.
 func headMoved(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "22012" // division_by_zero
+	return errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "journal_pkey" // unique_violation
 }
 
 // writeJournalAfter writes entries after known, dated at, in one round trip, if known
-// is the head.
+// is the head. The lock keeps it from slipping in between another writer's head read
+// and that writer's inserts, which would then fail.
 func writeJournalAfter(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry, known *journalHead, at time.Time) ([]access.JournalEntry, error) {
 	b := &pgx.Batch{}
-	b.Queue("BEGIN")
 	b.Queue("SELECT pg_advisory_xact_lock($1)", journalLock)
-	b.Queue(headCheck, known.seq, known.hash)
-	return sendChained(ctx, conn, b, es, known.seq, known.hash, at)
+	return sendChained(ctx, conn, b, es, known.seq, known.hash, at, false)
 }
 
 func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry) ([]access.JournalEntry, error) {
@@ -330,12 +328,14 @@ func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalE
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
-	return sendChained(ctx, conn, &pgx.Batch{}, es, head, prev, now.UTC().Truncate(time.Microsecond))
+	return sendChained(ctx, conn, &pgx.Batch{}, es, head, prev, now.UTC().Truncate(time.Microsecond), true)
 }
 
-// sendChained queues the entries chained after entry head (of hash prev), at now, and
-// COMMIT behind what b holds, and sends it all.
-func sendChained(ctx context.Context, conn *pgx.Conn, b *pgx.Batch, es []access.JournalEntry, head int64, prev []byte, now time.Time) ([]access.JournalEntry, error) {
+// sendChained queues the entries chained after entry head (of hash prev), at now,
+// behind what b holds, and sends it all: then COMMIT when b began a transaction
+// (explicit), else the batch is its own implicit transaction, committed once the
+// server answers the lot without error.
+func sendChained(ctx context.Context, conn *pgx.Conn, b *pgx.Batch, es []access.JournalEntry, head int64, prev []byte, now time.Time, explicit bool) ([]access.JournalEntry, error) {
 	out := make([]access.JournalEntry, len(es))
 	for i, e := range es {
 		e.Seq, e.At, e.PrevHash = head+int64(i)+1, now, prev
@@ -345,11 +345,13 @@ func sendChained(ctx context.Context, conn *pgx.Conn, b *pgx.Batch, es []access.
 		b.Queue(journalInsert, journalValues(e)...)
 	}
 	var tag string
-	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error { tag = ct.String(); return nil })
+	if explicit {
+		b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error { tag = ct.String(); return nil })
+	}
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
-	if tag != "COMMIT" { // COMMIT of a failed transaction answers ROLLBACK
+	if explicit && tag != "COMMIT" { // COMMIT of a failed transaction answers ROLLBACK
 		return nil, fmt.Errorf("commit answered %q", tag)
 	}
 	return out, nil
