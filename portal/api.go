@@ -22,6 +22,7 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 		return err
 	}
 	doc, err := a.search(c.UserContext(), scope, req, langOf(c))
+	releaseSearchSlot(c)
 	if err != nil {
 		return err
 	}

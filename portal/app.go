@@ -198,6 +198,12 @@ func (a *App) limit(n, def int) fiber.Handler {
 // on 2 cores only made the garbage collector and the scheduler busier (wrk at 64
 // connections served fewer searches than at 16, each far later). Queued, they are served
 // in turn at the rate the processors allow, and the memory stays that of n searches.
+//
+// The handler gives its slot back as soon as the search is done (releaseSearchSlot):
+// what follows, the wait for the journal's commit and the answer, holds little memory
+// and no processor, and kept in the slot it left the processors idle while staff
+// searches queued (16 clients searching by cote: 2,200 searches/s at 105% of 200% CPU,
+// 8 slots each held about 3.7 ms, 3.2 of them waiting for the commit).
 func (a *App) searchSlot(n int) fiber.Handler {
 	slots := make(chan struct{}, n)
 	return func(c *fiber.Ctx) error {
@@ -206,8 +212,20 @@ func (a *App) searchSlot(n int) fiber.Handler {
 		case <-c.UserContext().Done():
 			return c.UserContext().Err()
 		}
-		defer func() { <-slots }()
+		var once sync.Once
+		release := func() { once.Do(func() { <-slots }) }
+		defer release()
+		c.Locals(searchSlotKey{}, release)
 		return c.Next()
+	}
+}
+
+type searchSlotKey struct{}
+
+// releaseSearchSlot gives back the search slot the request holds, if any.
+func releaseSearchSlot(c *fiber.Ctx) {
+	if release, ok := c.Locals(searchSlotKey{}).(func()); ok {
+		release()
 	}
 }
 

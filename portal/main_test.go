@@ -149,13 +149,7 @@ func get(t *testing.T, app *App, who as, path string) response {
 func do(t *testing.T, app *App, who as, req *http.Request) response {
 	t.Helper()
 	if who != nil {
-		token := "test-" + randomToken()
-		s := *who
-		s.CSRF, s.ExpiresAt = "csrf-"+token, time.Now().Add(time.Hour)
-		if err := tStore.CreateSession(context.Background(), token, s); err != nil {
-			t.Fatal(err)
-		}
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+		withSession(t, who, req)
 	}
 	resp, err := app.Handler().Test(req, -1)
 	if err != nil {
@@ -167,6 +161,19 @@ func do(t *testing.T, app *App, who as, req *http.Request) response {
 		t.Fatal(err)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// withSession opens a fresh session in the store for who and adds its cookie to req.
+func withSession(t *testing.T, who as, req *http.Request) *http.Request {
+	t.Helper()
+	token := "test-" + randomToken()
+	s := *who
+	s.CSRF, s.ExpiresAt = "csrf-"+token, time.Now().Add(time.Hour)
+	if err := tStore.CreateSession(context.Background(), token, s); err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	return req
 }
 
 func unitPath(name string) string { return fmt.Sprintf("/units/%d", ruitz[name]) }

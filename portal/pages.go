@@ -167,6 +167,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	}
 	lang := langOf(c)
 	doc, err := a.search(c.UserContext(), scope, req, lang)
+	releaseSearchSlot(c)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,18 @@
 package portal
 
 import (
+	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"sesam/access"
 )
 
 // TestSearchSlotQueues: beyond its slots, a search waits for one to be free instead
@@ -66,6 +71,77 @@ func TestSearchSlotQueues(t *testing.T) {
 	for range 3 {
 		if c := <-codes; c != http.StatusOK {
 			t.Fatalf("a search got %d", c)
+		}
+	}
+}
+
+// gatedJournal holds every append until open is closed, like a journal whose commits
+// are slow; waiting counts the appends held.
+type gatedJournal struct {
+	open    chan struct{}
+	waiting chan struct{}
+}
+
+func (j gatedJournal) Append(ctx context.Context, e access.JournalEntry) (access.JournalEntry, error) {
+	j.waiting <- struct{}{}
+	select {
+	case <-j.open:
+		return e, nil
+	case <-ctx.Done():
+		return e, ctx.Err()
+	}
+}
+
+// TestJournalWaitHoldsNoSearchSlot: staff searches waiting for their journal entry have
+// given back their search slot, so that more of them than there are slots reach the
+// journal, and a search from someone else is answered meanwhile.
+func TestJournalWaitHoldsNoSearchSlot(t *testing.T) {
+	for _, path := range []string{"/api/v1/search?q=registre", "/search?q=registre"} {
+		t.Run(path, func(t *testing.T) { testJournalWaitHoldsNoSearchSlot(t, path) })
+	}
+}
+
+func testJournalWaitHoldsNoSearchSlot(t *testing.T, path string) {
+	slots := 4 * runtime.GOMAXPROCS(0) // as routes gives
+	j := gatedJournal{open: make(chan struct{}), waiting: make(chan struct{}, slots+1)}
+	app, err := newTestApp(context.Background(), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	open := func() { once.Do(func() { close(j.open) }) } // lets every search end, even on failure
+	defer open()
+
+	var reqs []*http.Request
+	for range slots + 1 {
+		reqs = append(reqs, withSession(t, agentRuitz, httptest.NewRequest(http.MethodGet, path, nil)))
+	}
+	codes := make(chan int, len(reqs))
+	for _, req := range reqs {
+		go func() {
+			resp, err := app.Handler().Test(req, -1)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	for i := range len(reqs) {
+		select {
+		case <-j.waiting:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d of %d staff searches reached the journal; the others wait for a search slot", i, len(reqs))
+		}
+	}
+	if r := get(t, app, nil, path); r.status != http.StatusOK {
+		t.Errorf("a public search while %d staff searches wait for the journal: %d", len(reqs), r.status)
+	}
+	open()
+	for range reqs {
+		if c := <-codes; c != http.StatusOK {
+			t.Errorf("a staff search got %d once its entry was written", c)
 		}
 	}
 }
