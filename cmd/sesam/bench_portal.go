@@ -179,6 +179,7 @@ type benchPortal struct {
 // startPortal serves the portal as `sesam serve` wires it (without the index follower:
 // nothing changes during the run), with the search rate limit lifted.
 func (b *bench) startPortal(ctx context.Context) error {
+	servingGC() // the import and the indexing are done: from here on the process serves
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

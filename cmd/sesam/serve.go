@@ -28,6 +28,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	servingGC()
 	searchRate := 0 // the portal's default
 	if v := e.cfg.SearchRate; v != "" {
 		n, err := strconv.Atoi(v)
