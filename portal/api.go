@@ -21,8 +21,7 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	doc, err := a.search(c.UserContext(), scope, req, langOf(c))
-	releaseSearchSlot(c)
+	doc, err := a.searchInSlot(c.UserContext(), scope, req, langOf(c))
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,8 @@ type App struct {
 	oidc    *oidcClient
 	oidcMu  sync.Mutex
 	fiber   *fiber.App
-	heads   *headCache // breadcrumbs of search results
+	heads   *headCache  // breadcrumbs of search results
+	slots   searchSlots // the searches of the search page and the API that may run at once
 }
 
 // New builds the portal and its route table.
@@ -86,7 +87,8 @@ func New(ctx context.Context, cfg Config, d Deps) (*App, error) {
 	if cfg.DevLogin && !loopback(cfg.Addr) {
 		return nil, errors.New("--dev-login is only allowed on a loopback address (127.0.0.1, ::1, localhost)")
 	}
-	a := &App{cfg: cfg, Deps: d, metrics: newMetrics(), heads: newHeadCache(d.Store, d.Index)}
+	a := &App{cfg: cfg, Deps: d, metrics: newMetrics(), heads: newHeadCache(d.Store, d.Index),
+		slots: make(searchSlots, 4*runtime.GOMAXPROCS(0))}
 	var err error
 	if a.pages, err = loadPages(cfg.AssetsDir); err != nil {
 		return nil, err
@@ -134,11 +136,10 @@ func (a *App) routes() {
 	f := a.fiber
 	f.Use(recover.New(), a.requestContext, a.securityHeaders, a.session)
 	searchLimit := a.limit(a.cfg.SearchRate, 120)
-	searchSlot := a.searchSlot(4 * runtime.GOMAXPROCS(0))
 	loginLimit := a.limit(a.cfg.LoginRate, 20)
 
 	f.Get("/", a.homePage)
-	f.Get("/search", searchLimit, searchSlot, a.searchPage)
+	f.Get("/search", searchLimit, a.searchPage)
 	f.Get("/units/:id", a.unitPage)
 	f.Get("/objects/:id", a.objectContent)
 	f.Get("/login", loginLimit, a.loginStart)
@@ -166,7 +167,7 @@ func (a *App) routes() {
 
 	api := f.Group("/api/v1", a.apiAuth)
 	api.Get("/openapi.json", a.openAPI)
-	api.Get("/search", searchLimit, searchSlot, a.apiSearch)
+	api.Get("/search", searchLimit, a.apiSearch)
 	api.Get("/units/:id", a.apiUnit)
 	api.Get("/units/:id/children", a.apiChildren)
 	api.Get("/objects/:id", a.apiObject)
@@ -193,40 +194,29 @@ func (a *App) limit(n, def int) fiber.Handler {
 	})
 }
 
-// searchSlot lets n searches run at once and queues the others. A search of a common
-// word over a million units holds tens of megabytes while it runs: 64 of them at once
-// on 2 cores only made the garbage collector and the scheduler busier (wrk at 64
-// connections served fewer searches than at 16, each far later). Queued, they are served
-// in turn at the rate the processors allow, and the memory stays that of n searches.
+// searchSlots lets as many searches run at once as it has room for and queues the
+// others. A search of a common word over a million units holds tens of megabytes while
+// it runs: 64 of them at once on 2 cores only made the garbage collector and the
+// scheduler busier (wrk at 64 connections served fewer searches than at 16, each far
+// later). Queued, they are served in turn at the rate the processors allow, and the
+// memory stays that of the searches in the slots.
 //
-// The handler gives its slot back as soon as the search is done (releaseSearchSlot):
-// what follows, the wait for the journal's commit and the answer, holds little memory
-// and no processor, and kept in the slot it left the processors idle while staff
-// searches queued (16 clients searching by cote: 2,200 searches/s at 105% of 200% CPU,
-// 8 slots each held about 3.7 ms, 3.2 of them waiting for the commit).
-func (a *App) searchSlot(n int) fiber.Handler {
-	slots := make(chan struct{}, n)
-	return func(c *fiber.Ctx) error {
-		select {
-		case slots <- struct{}{}:
-		case <-c.UserContext().Done():
-			return c.UserContext().Err()
-		}
-		var once sync.Once
-		release := func() { once.Do(func() { <-slots }) }
-		defer release()
-		c.Locals(searchSlotKey{}, release)
-		return c.Next()
-	}
-}
+// A slot covers the search only, not the request: the wait for the journal's commit
+// and the answer hold little memory and no processor. Held in the slot, they left the
+// processors idle while staff searches queued (16 clients searching by cote: 2,200
+// searches/s at 105% of 200% CPU, each slot held about 3.7 ms, 3.2 of them waiting for
+// the commit).
+type searchSlots chan struct{}
 
-type searchSlotKey struct{}
-
-// releaseSearchSlot gives back the search slot the request holds, if any.
-func releaseSearchSlot(c *fiber.Ctx) {
-	if release, ok := c.Locals(searchSlotKey{}).(func()); ok {
-		release()
+// do runs fn in a slot, once one is free; it gives up when ctx ends first.
+func (s searchSlots) do(ctx context.Context, fn func() error) error {
+	select {
+	case s <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
+	defer func() { <-s }()
+	return fn()
 }
 
 // Handler is the Fiber app, for tests (app.Test) and for serving.

@@ -166,8 +166,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 		return err
 	}
 	lang := langOf(c)
-	doc, err := a.search(c.UserContext(), scope, req, lang)
-	releaseSearchSlot(c)
+	doc, err := a.searchInSlot(c.UserContext(), scope, req, lang)
 	if err != nil {
 		return err
 	}

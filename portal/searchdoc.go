@@ -275,3 +275,13 @@ func requestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
 func (a *App) search(ctx context.Context, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {
 	return search(ctx, a.Store, a.heads, a.Index, scope, req, lang)
 }
+
+// searchInSlot is search run in one of the portal's search slots: the searches of the
+// search page and the API, which anyone can send as fast as the rate limit allows.
+func (a *App) searchInSlot(ctx context.Context, scope access.Scope, req index.Request, lang string) (doc *SearchDoc, err error) {
+	err = a.slots.do(ctx, func() error {
+		doc, err = a.search(ctx, scope, req, lang)
+		return err
+	})
+	return doc, err
+}

@@ -2,15 +2,11 @@ package portal
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 
 	"sesam/access"
 )
@@ -18,35 +14,21 @@ import (
 // TestSearchSlotQueues: beyond its slots, a search waits for one to be free instead
 // of running beside the others, and is then served; none is refused.
 func TestSearchSlotQueues(t *testing.T) {
-	a := &App{}
+	slots := make(searchSlots, 2)
 	entered := make(chan int, 3)
 	release := make(chan struct{})
-	f := fiber.New()
-	f.Get("/s", a.searchSlot(2), func(c *fiber.Ctx) error {
-		entered <- 1
-		<-release
-		return c.SendString("ok")
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go f.Listener(ln)
-	defer f.Shutdown()
 	var once sync.Once
-	free := func() { once.Do(func() { close(release) }) } // lets every handler end, even on failure
+	free := func() { once.Do(func() { close(release) }) } // lets every search end, even on failure
 	defer free()
 
-	codes := make(chan int, 3)
+	errs := make(chan error, 3)
 	for range 3 {
 		go func() {
-			resp, err := http.Get("http://" + ln.Addr().String() + "/s")
-			if err != nil {
-				codes <- 0
-				return
-			}
-			resp.Body.Close()
-			codes <- resp.StatusCode
+			errs <- slots.do(context.Background(), func() error {
+				entered <- 1
+				<-release
+				return nil
+			})
 		}()
 	}
 	for range 2 {
@@ -69,8 +51,8 @@ func TestSearchSlotQueues(t *testing.T) {
 	}
 	free()
 	for range 3 {
-		if c := <-codes; c != http.StatusOK {
-			t.Fatalf("a search got %d", c)
+		if err := <-errs; err != nil {
+			t.Fatalf("a search got %v", err)
 		}
 	}
 }
@@ -102,12 +84,12 @@ func TestJournalWaitHoldsNoSearchSlot(t *testing.T) {
 }
 
 func testJournalWaitHoldsNoSearchSlot(t *testing.T, path string) {
-	slots := 4 * runtime.GOMAXPROCS(0) // as routes gives
-	j := gatedJournal{open: make(chan struct{}), waiting: make(chan struct{}, slots+1)}
+	j := gatedJournal{open: make(chan struct{}), waiting: make(chan struct{}, 64)}
 	app, err := newTestApp(context.Background(), j)
 	if err != nil {
 		t.Fatal(err)
 	}
+	slots := cap(app.slots)
 	var once sync.Once
 	open := func() { once.Do(func() { close(j.open) }) } // lets every search end, even on failure
 	defer open()
