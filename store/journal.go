@@ -314,7 +314,7 @@ func headMoved(err error) bool {
 func writeJournalAfter(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry, known *journalHead, at time.Time) ([]access.JournalEntry, error) {
 	b := &pgx.Batch{}
 	b.Queue("SELECT pg_advisory_xact_lock($1)", journalLock)
-	return sendChained(ctx, conn, b, es, known.seq, known.hash, at, false)
+	return sendChained(ctx, conn, b, es, known.seq, known.hash, at)
 }
 
 func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalEntry) ([]access.JournalEntry, error) {
@@ -328,14 +328,15 @@ func writeJournalBatch(ctx context.Context, conn *pgx.Conn, es []access.JournalE
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
-	return sendChained(ctx, conn, &pgx.Batch{}, es, head, prev, now.UTC().Truncate(time.Microsecond), true)
+	return sendChained(ctx, conn, &pgx.Batch{}, es, head, prev, now.UTC().Truncate(time.Microsecond))
 }
 
 // sendChained queues the entries chained after entry head (of hash prev), at now,
-// behind what b holds, and sends it all: then COMMIT when b began a transaction
-// (explicit), else the batch is its own implicit transaction, committed once the
-// server answers the lot without error.
-func sendChained(ctx context.Context, conn *pgx.Conn, b *pgx.Batch, es []access.JournalEntry, head int64, prev []byte, now time.Time, explicit bool) ([]access.JournalEntry, error) {
+// behind what b holds, and sends it all: then COMMIT when an earlier batch on conn
+// began a transaction, else the batch is its own implicit transaction, committed once
+// the server answers the lot without error.
+func sendChained(ctx context.Context, conn *pgx.Conn, b *pgx.Batch, es []access.JournalEntry, head int64, prev []byte, now time.Time) ([]access.JournalEntry, error) {
+	explicit := conn.PgConn().TxStatus() == 'T'
 	out := make([]access.JournalEntry, len(es))
 	for i, e := range es {
 		e.Seq, e.At, e.PrevHash = head+int64(i)+1, now, prev
