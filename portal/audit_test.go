@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"sesam/access"
 	"sesam/store"
@@ -274,14 +273,7 @@ func TestChildrenOfClosedUnitJournalled(t *testing.T) {
 // known beforehand), not built whole in memory first.
 func TestAuditExportIsStreamed(t *testing.T) {
 	grantAuditors(t, access.Assignment{Subject: "audit@cdg62.fr", Role: access.RoleAuditor, Domain: "cdg62"})
-	req := httptest.NewRequest(http.MethodGet, "/audit/export?format=csv", nil)
-	token := "test-" + randomToken()
-	s := *audit62
-	s.CSRF, s.ExpiresAt = "csrf-"+token, time.Now().Add(time.Hour)
-	if err := tStore.CreateSession(context.Background(), token, s); err != nil {
-		t.Fatal(err)
-	}
-	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	req := withSession(t, audit62, httptest.NewRequest(http.MethodGet, "/audit/export?format=csv", nil))
 	resp, err := tApp.Handler().Test(req, -1)
 	if err != nil {
 		t.Fatal(err)

@@ -219,7 +219,6 @@ func (p *benchPortal) stop() {
 // sessionCookie is the portal's session cookie name (portal/middleware.go).
 const sessionCookie = "sesam_session"
 
-// get runs one API request as the principal's client n and returns the body.
 // journalWaits reads from the portal's metrics how long the journaled requests waited
 // for their entries so far, in seconds, and how many they were.
 func (p *benchPortal) journalWaits(ctx context.Context) (sum, count float64, err error) {
@@ -246,6 +245,7 @@ func (p *benchPortal) journalWaits(ctx context.Context) (sum, count float64, err
 
 var journalWaitLine = regexp.MustCompile(`(?m)^sesam_journal_append_duration_seconds_(sum|count) (\S+)$`)
 
+// get runs one API request as the principal's client n and returns the body.
 func (p *benchPortal) get(ctx context.Context, pr *principal, n int, path string) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
 	if err != nil {

@@ -74,10 +74,9 @@ func tuneGC() {
 
 // servingGC lets a serving portal's heap grow by twice its live data between collections
 // (GOGC 200) rather than three times: its garbage is short-lived search state, not an
-// index build's. On the 1M bench
-// (16 clients, the archivist's one word, faceted and browse, two alternated rounds) the
-// RSS under load went from 850 to 745 MB with the same searches per second. GOGC, when
-// set, decides instead.
+// index build's. On the 1M bench (16 clients, the archivist's one word, faceted and
+// browse, two alternated rounds) the RSS under load went from 850 to 745 MB with the
+// same searches per second. GOGC, when set, decides instead.
 func servingGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
