@@ -73,7 +73,7 @@ type App struct {
 	oidcMu  sync.Mutex
 	fiber   *fiber.App
 	heads   *headCache  // breadcrumbs of search results
-	slots   searchSlots // the searches of the search page and the API that may run at once
+	slots   searchSlots // the searches of the home page, the search page and the API that may run at once
 }
 
 // New builds the portal and its route table.

@@ -32,13 +32,18 @@ func (a *App) homePage(c *fiber.Ctx) error {
 	}
 	lang := langOf(c)
 	ctx := c.UserContext()
-	counts, err := a.search(ctx, scope, index.Request{Facets: true, NoHits: true}, lang)
-	if err != nil {
-		return err
-	}
 	since := access.DayNumber(a.Now().AddDate(0, 0, -openingsWindow))
-	recent, err := a.search(ctx, scope, index.Request{Size: 8, Sort: index.SortOpened,
-		Filters: index.Filters{OpenedSince: since}}, lang)
+	// Both in one search slot: the counts scan every unit the visitor may see (a
+	// browse), and the home page is the one page every visitor opens.
+	var counts, recent *SearchDoc
+	err = a.slots.do(ctx, func() (err error) {
+		if counts, err = a.search(ctx, scope, index.Request{Facets: true, NoHits: true}, lang); err != nil {
+			return err
+		}
+		recent, err = a.search(ctx, scope, index.Request{Size: 8, Sort: index.SortOpened,
+			Filters: index.Filters{OpenedSince: since}}, lang)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -277,7 +277,8 @@ func (a *App) search(ctx context.Context, scope access.Scope, req index.Request,
 }
 
 // searchInSlot is search run in one of the portal's search slots: the searches of the
-// search page and the API, which anyone can send as fast as the rate limit allows.
+// search page and the API, which anyone can send as fast as the rate limit allows
+// (the home page takes one slot for its two searches).
 func (a *App) searchInSlot(ctx context.Context, scope access.Scope, req index.Request, lang string) (doc *SearchDoc, err error) {
 	err = a.slots.do(ctx, func() error {
 		doc, err = a.search(ctx, scope, req, lang)

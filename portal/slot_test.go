@@ -127,3 +127,47 @@ func testJournalWaitHoldsNoSearchSlot(t *testing.T, path string) {
 		}
 	}
 }
+
+// TestPagesWaitForASearchSlot: the home page (whose counts scan every unit the visitor
+// may see), the search page and the API search only once a slot is free: with every
+// slot held, they are not answered; one slot freed, they are, in full.
+func TestPagesWaitForASearchSlot(t *testing.T) {
+	for _, path := range []string{"/", "/search?q=registre", "/api/v1/search?q=registre"} {
+		t.Run(path, func(t *testing.T) {
+			app, err := newTestApp(context.Background(), tJournal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range cap(app.slots) { // every slot taken, as by long searches
+				app.slots <- struct{}{}
+			}
+			var once sync.Once
+			free := func() { once.Do(func() { <-app.slots }) }
+			defer free()
+			answered := make(chan int, 1)
+			go func() {
+				resp, err := app.Handler().Test(httptest.NewRequest(http.MethodGet, path, nil), -1)
+				if err != nil {
+					answered <- 0
+					return
+				}
+				resp.Body.Close()
+				answered <- resp.StatusCode
+			}()
+			select {
+			case code := <-answered:
+				t.Fatalf("answered (%d) while every search slot was held", code)
+			case <-time.After(300 * time.Millisecond):
+			}
+			free()
+			select {
+			case code := <-answered:
+				if code != http.StatusOK {
+					t.Fatalf("status %d once a slot was free", code)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("not answered once a slot was free")
+			}
+		})
+	}
+}
