@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/json"
 	"net/url"
 	"strconv"
 
@@ -25,10 +26,16 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := a.journalSearch(c, req, doc); err != nil {
+	var body []byte
+	encode := func() (err error) {
+		body, err = json.Marshal(doc)
 		return err
 	}
-	return c.JSON(doc)
+	if err := a.journalSearch(c, req, doc, encode); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 // UnitDoc is a unit as the API gives it.

@@ -187,6 +187,24 @@ func TestNoJournalNoConsultation(t *testing.T) {
 	if r := get(t, app, nil, unitPath("M-EGLISE")); r.status != 200 {
 		t.Errorf("a public unit needs no journal entry: %d", r.status)
 	}
+	// A staff search is refused, and none of what its answer would have shown (made
+	// while the entry was being written) is sent.
+	var found struct {
+		Hits []struct{ Title string } `json:"hits"`
+	}
+	ok := get(t, tApp, agentRuitz, "/api/v1/search?q=registre")
+	if err := json.Unmarshal([]byte(ok.body), &found); err != nil || len(found.Hits) == 0 {
+		t.Fatalf("the agent's search with a journal: %d %s", ok.status, ok.body)
+	}
+	for _, path := range []string{"/api/v1/search?q=registre", "/search?q=registre"} {
+		r := get(t, app, agentRuitz, path)
+		if r.status != http.StatusServiceUnavailable {
+			t.Errorf("%s as an agent without journal: %d, want 503", path, r.status)
+		}
+		for _, h := range found.Hits {
+			mustNotContain(t, path+" refused", r.body, h.Title)
+		}
+	}
 	m := get(t, app, nil, "/metrics")
 	if !regexp.MustCompile(`sesam_journal_failures_total [1-9]`).MatchString(m.body) {
 		t.Errorf("journal failures not in the metrics")

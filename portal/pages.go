@@ -170,20 +170,30 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lang := langOf(c)
-	doc, err := a.searchInSlot(c.UserContext(), scope, req, lang)
+	doc, err := a.searchInSlot(c.UserContext(), scope, req, langOf(c))
 	if err != nil {
 		return err
 	}
-	if err := a.journalSearch(c, req, doc); err != nil {
+	var html []byte
+	makePage := func() (err error) {
+		html, err = a.searchHTML(c, scope, req, u, doc)
 		return err
 	}
+	if err := a.journalSearch(c, req, doc, makePage); err != nil {
+		return err
+	}
+	return a.sendHTML(c, html)
+}
+
+// searchHTML is the search page of doc, the results of req.
+func (a *App) searchHTML(c *fiber.Ctx, scope access.Scope, req index.Request, u *url.URL, doc *SearchDoc) ([]byte, error) {
+	lang := langOf(c)
 	d := searchData{Req: req, URL: u, Doc: doc, Staff: scope.Staff(),
 		Sorts: []string{index.SortRelevance, index.SortDate, index.SortDateDesc, index.SortTitle, index.SortCote}}
 	if req.Filters.Within > 0 {
 		cr, err := breadcrumbs(c.UserContext(), a.Store, scope, []int64{req.Filters.Within})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if w, ok := cr[req.Filters.Within]; ok {
 			d.Within = &w
@@ -203,7 +213,7 @@ func (a *App) searchPage(c *fiber.Ctx) error {
 	}
 	p := a.page(c, title)
 	p.Data = d
-	return a.render(c, "search", p)
+	return a.renderHTML("search", p)
 }
 
 // unitData is the unit page.

@@ -76,16 +76,29 @@ func (a *App) page(c *fiber.Ctx, title string) *page {
 // render executes a page into a buffer, then sends it: a template error never leaves
 // half a page on the wire.
 func (a *App) render(c *fiber.Ctx, name string, p *page) error {
+	html, err := a.renderHTML(name, p)
+	if err != nil {
+		return err
+	}
+	return a.sendHTML(c, html)
+}
+
+// renderHTML makes a page without sending it.
+func (a *App) renderHTML(name string, p *page) ([]byte, error) {
 	t := a.pages.byName[name]
 	if t == nil {
-		return fmt.Errorf("no template %q", name)
+		return nil, fmt.Errorf("no template %q", name)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
+	return buf.Bytes(), nil
+}
+
+func (a *App) sendHTML(c *fiber.Ctx, html []byte) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(buf.Bytes())
+	return c.Send(html)
 }
 
 var funcs = template.FuncMap{
