@@ -86,27 +86,33 @@ func (a *App) apiUnit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := a.journalUnitView(c, u, vis); err != nil {
+	var body []byte
+	makeDoc := func() error {
+		ctx := c.UserContext()
+		path, err := a.Store.FirstParentPath(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		crumbs, err := breadcrumbs(ctx, a.Store, scope, path)
+		if err != nil {
+			return err
+		}
+		objs, err := a.Store.UnitObjects(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		panel, err := a.accessPanel(c, u, langOf(c))
+		if err != nil {
+			return err
+		}
+		body, err = json.Marshal(unitDoc(u, vis, pathCrumbs(path, crumbs), objs, panel, scope.Today))
 		return err
 	}
-	ctx := c.UserContext()
-	path, err := a.Store.FirstParentPath(ctx, u.ID)
-	if err != nil {
+	if err := a.journalUnitView(c, u, vis, makeDoc); err != nil {
 		return err
 	}
-	crumbs, err := breadcrumbs(ctx, a.Store, scope, path)
-	if err != nil {
-		return err
-	}
-	objs, err := a.Store.UnitObjects(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	panel, err := a.accessPanel(c, u, langOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(unitDoc(u, vis, pathCrumbs(path, crumbs), objs, panel, scope.Today))
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 func unitDoc(u *store.Unit, vis access.Visibility, crumbs []crumb, objs []store.Object, panel accessPanel, today int) UnitDoc {

@@ -181,8 +181,16 @@ func TestNoJournalNoConsultation(t *testing.T) {
 		t.Errorf("download without journal: %d, want 503 and no bytes", r.status)
 	}
 	mustContain(t, "refusal", r.body, "journal des consultations")
-	if r := get(t, app, agentRuitz, unitPath("E-MARIAGES")); r.status != http.StatusServiceUnavailable {
-		t.Errorf("closed unit view without journal: %d, want 503", r.status)
+	closed, err := tStore.Unit(context.Background(), ruitz["E-MARIAGES"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{unitPath("E-MARIAGES"), "/api/v1/units/" + itoa(int(closed.ID))} {
+		r := get(t, app, agentRuitz, path)
+		if r.status != http.StatusServiceUnavailable {
+			t.Errorf("closed unit view %s without journal: %d, want 503", path, r.status)
+		}
+		mustNotContain(t, path+" refused", r.body, closed.Title, closed.Cote)
 	}
 	if r := get(t, app, nil, unitPath("M-EGLISE")); r.status != 200 {
 		t.Errorf("a public unit needs no journal entry: %d", r.status)

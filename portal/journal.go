@@ -120,21 +120,25 @@ func firstOr(xs []string, def string) string {
 }
 
 // journalUnitView records the view of a unit that is not public: what the public may
-// see anyway needs no trace, a closed file opened by someone does.
-func (a *App) journalUnitView(c *fiber.Ctx, u *store.Unit, vis access.Visibility) error {
-	return a.journalUnitViewOf(c, u, vis, "", nil)
+// see anyway needs no trace, a closed file opened by someone does. prepare (when set)
+// makes the answer meanwhile, as journalWhile says.
+func (a *App) journalUnitView(c *fiber.Ctx, u *store.Unit, vis access.Visibility, prepare func() error) error {
+	return a.journalUnitViewOf(c, u, vis, "", nil, prepare)
 }
 
 // journalUnitViewOf records a view of a unit that is not public, with a detail
 // ("children" for a listing of its children) and the other units shown.
-func (a *App) journalUnitViewOf(c *fiber.Ctx, u *store.Unit, vis access.Visibility, detail string, shown []int64) error {
+func (a *App) journalUnitViewOf(c *fiber.Ctx, u *store.Unit, vis access.Visibility, detail string, shown []int64, prepare func() error) error {
 	scope, err := a.scopeOf(c)
 	if err != nil {
 		return err
 	}
 	public := access.Scope{PublicTenants: scope.PublicTenants, Today: scope.Today}
 	if public.Visibility(store.ViewOf(u)) == access.Full {
-		return nil
+		if prepare == nil {
+			return nil
+		}
+		return prepare()
 	}
 	e := access.JournalEntry{Action: access.ActionUnitView, Tenant: u.TenantID, UnitID: u.ID, Units: shown, Detail: detail}
 	if g := scope.GrantFor(store.ViewOf(u)); g != nil {
@@ -143,7 +147,7 @@ func (a *App) journalUnitViewOf(c *fiber.Ctx, u *store.Unit, vis access.Visibili
 	if vis == access.MetadataOnly {
 		e.Detail = strings.TrimPrefix(e.Detail+", description only", ", ")
 	}
-	return a.journal(c, principalOf(c), e)
+	return a.journalWhile(c, principalOf(c), e, prepare)
 }
 
 // journalChildren records the listing of a unit's children when the unit is not
@@ -154,7 +158,7 @@ func (a *App) journalChildren(c *fiber.Ctx, u *store.Unit, vis access.Visibility
 	for i, k := range kids {
 		ids[i] = k.ID
 	}
-	return a.journalUnitViewOf(c, u, vis, "children", ids)
+	return a.journalUnitViewOf(c, u, vis, "children", ids, nil)
 }
 
 // journalObject records every download or view of an object, before the first byte.

@@ -242,43 +242,53 @@ func (a *App) unitPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	lang := langOf(c)
-	if err := a.journalUnitView(c, u, vis); err != nil {
+	var html []byte
+	makePage := func() (err error) {
+		html, err = a.unitHTML(c, u, vis, scope)
 		return err
 	}
+	if err := a.journalUnitView(c, u, vis, makePage); err != nil {
+		return err
+	}
+	return a.sendHTML(c, html)
+}
+
+// unitHTML is the unit page of u, as vis lets scope see it.
+func (a *App) unitHTML(c *fiber.Ctx, u *store.Unit, vis access.Visibility, scope access.Scope) ([]byte, error) {
+	ctx := c.UserContext()
+	lang := langOf(c)
 	d := unitData{Unit: u, Content: &u.Content, Full: vis == access.Full}
 	path, err := a.Store.FirstParentPath(ctx, u.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	crumbs, err := breadcrumbs(ctx, a.Store, scope, path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.Breadcrumb = pathCrumbs(path, crumbs)
 	from, _ := strconv.Atoi(c.Query("n"))
 	if d.Children, err = a.visibleChildren(ctx, scope, u.ID, c.Query("after"), from); err != nil {
-		return err
+		return nil, err
 	}
 	d.Paged = c.Query("after") != ""
 	if d.Objects, err = a.Store.UnitObjects(ctx, u.ID); err != nil {
-		return err
+		return nil, err
 	}
 	if d.Consulted, err = a.consulted(ctx, u.ID, d.Full, d.Objects); err != nil {
-		return err
+		return nil, err
 	}
 	if d.Access, err = a.accessPanel(c, u, lang); err != nil {
-		return err
+		return nil, err
 	}
 	names, err := tenantNames(ctx, a.Store)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.TenantName = names[u.TenantID]
 	p := a.page(c, u.Title)
 	p.Data = d
-	return a.render(c, "unit", p)
+	return a.renderHTML("unit", p)
 }
 
 // consulted says a request would give the visitor nothing more on this unit: they
