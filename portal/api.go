@@ -34,8 +34,7 @@ func (a *App) apiSearch(c *fiber.Ctx) error {
 	if err := a.journalSearch(c, req, doc, encode); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(body)
+	return sendJSON(c, body)
 }
 
 // UnitDoc is a unit as the API gives it.
@@ -111,8 +110,7 @@ func (a *App) apiUnit(c *fiber.Ctx) error {
 	if err := a.journalUnitView(c, u, vis, makeDoc); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(body)
+	return sendJSON(c, body)
 }
 
 func unitDoc(u *store.Unit, vis access.Visibility, crumbs []crumb, objs []store.Object, panel accessPanel, today int) UnitDoc {

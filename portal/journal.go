@@ -30,25 +30,30 @@ func (a *App) journal(c *fiber.Ctx, p access.Principal, e access.JournalEntry) e
 func (a *App) journalWhile(c *fiber.Ctx, p access.Principal, e access.JournalEntry, prepare func() error) error {
 	e = a.journalEntryFor(c, p, e)
 	ctx := c.UserContext()
-	start := time.Now()
+	var took time.Duration
 	var err, perr error
-	if prepare == nil {
+	appendEntry := func() {
+		start := time.Now()
 		_, err = a.Journal.Append(ctx, e)
+		took = time.Since(start) // the commit's latency, whatever prepare takes
+	}
+	if prepare == nil {
+		appendEntry()
 	} else {
-		appended := make(chan error, 1)
+		appended := make(chan struct{})
 		go func() {
-			_, err := a.Journal.Append(ctx, e)
-			appended <- err
+			defer close(appended)
+			appendEntry()
 		}()
 		perr = prepare()
-		err = <-appended
+		<-appended
 	}
 	if err != nil {
 		a.metrics.journalFailures.Inc()
 		a.Log.Error("journal write failed: consultation refused", "request_id", requestID(c), "action", e.Action, "err", err)
 		return &httpError{status: fiber.StatusServiceUnavailable, code: "journal_unavailable", msg: "msg.journal", err: err}
 	}
-	a.metrics.journalWait.Observe(time.Since(start).Seconds())
+	a.metrics.journalWait.Observe(took.Seconds())
 	a.metrics.journalWrites.Inc()
 	return perr
 }

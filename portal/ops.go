@@ -31,7 +31,7 @@ func newMetrics() *metrics {
 		Help: "Index search durations (query, facets, snippets).", Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)})
 	m.journalWrites = prometheus.NewCounter(prometheus.CounterOpts{Name: "sesam_journal_writes_total", Help: "Journal entries committed."})
 	m.journalWait = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sesam_journal_append_duration_seconds",
-		Help:    "Time a consultation waited for its journal entry to be committed (part of its latency).",
+		Help:    "Time a consultation's journal entry took to be committed (its answer is made meanwhile and sent after).",
 		Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14)})
 	m.journalFailures = prometheus.NewCounter(prometheus.CounterOpts{Name: "sesam_journal_failures_total",
 		Help: "Journal entries that could not be written (the consultation was refused)."})

@@ -96,9 +96,17 @@ func (a *App) renderHTML(name string, p *page) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// sendHTML sends a page made by renderHTML.
 func (a *App) sendHTML(c *fiber.Ctx, html []byte) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(html)
+}
+
+// sendJSON sends a document encoded beforehand (while a journal entry committed), as
+// c.JSON would have sent it.
+func sendJSON(c *fiber.Ctx, body []byte) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
 }
 
 var funcs = template.FuncMap{

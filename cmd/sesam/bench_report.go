@@ -80,7 +80,7 @@ type benchRow struct {
 	Facets    bool     `json:"facets"`
 	Highlight bool     `json:"highlight"`
 	Sesam     *latency `json:"sesam,omitempty"`
-	JournalMS float64  `json:"journal_ms,omitempty"`      // of which the mean wait for the journal's commit (staff)
+	JournalMS float64  `json:"journal_ms,omitempty"`      // the mean time of the journal's commit (staff), overlapping the answer's making
 	Index     *latency `json:"index,omitempty"`           // the same requests on the index in-process
 	Overhead  float64  `json:"portal_overhead,omitempty"` // index q/s / sesam q/s - 1
 	PG        *latency `json:"postgresql,omitempty"`
@@ -218,7 +218,7 @@ func writeBenchTable(w io.Writer, r *benchResult) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nlatencies in ms; jrnl = the mean wait of a request for its journal entry's commit (staff only), part of sesam's latency;")
+	fmt.Fprintln(w, "\nlatencies in ms; jrnl = the mean time of a request's journal commit (staff only; its answer is made meanwhile);")
 	fmt.Fprintln(w, "index = the same requests on the index in-process, +portal = index q/s / sesam q/s - 1 (the CPU the portal adds;")
 	fmt.Fprintln(w, "in-process latencies leave out the wait for a CPU, which HTTP latencies include, so compare p50s only at 1 client);")
 	fmt.Fprintln(w, "×p50 = PostgreSQL p50 / sesam p50, ×q/s = sesam q/s / PostgreSQL q/s")
