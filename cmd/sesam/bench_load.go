@@ -116,3 +116,20 @@ func (s *rssSampler) stop() (rss, anon float64) {
 	p := <-s.done
 	return p[0], p[1]
 }
+
+// runBeside times light with one client while the other clients run heavy in a loop
+// for as long: the latency of a quick request on a busy engine. It returns both
+// figures; with fewer than two clients there is no one to be busy and nothing is run.
+func runBeside(ctx context.Context, clients int, d time.Duration, light, heavy func(ctx context.Context, client, iter int) error) (lat, busy *latency) {
+	if clients < 2 {
+		return nil, nil
+	}
+	done := make(chan *latency)
+	go func() {
+		done <- runLoad(ctx, clients-1, d, func(ctx context.Context, client, iter int) error {
+			return heavy(ctx, client+1, iter)
+		})
+	}()
+	lat = runLoad(ctx, 1, d, light)
+	return lat, <-done
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"sesam/access"
 	"sesam/corpus"
 	"sesam/index"
 	"sesam/portal"
@@ -30,6 +31,9 @@ type mixQuery struct {
 	Name     string
 	Label    string
 	variants func(p *principal) []querySpec
+	// Beside names the query of the mix that the other clients run meanwhile: one
+	// client times this query while the engine is busy with heavier ones ("": none).
+	Beside string
 }
 
 // deepOffset is the deep page: the API's deepest plain offset, reached with the
@@ -53,36 +57,52 @@ func benchMix() []mixQuery {
 	return []mixQuery{
 		{"one_word", "one word", func(*principal) []querySpec {
 			return each(func(i int) querySpec { return querySpec{Text: w[i]} })
-		}},
+		}, ""},
 		{"two_words", "two words", func(*principal) []querySpec {
 			return each(func(i int) querySpec { return querySpec{Text: w[i] + " " + w[i+4]} })
-		}},
+		}, ""},
 		{"phrase", "phrase", func(*principal) []querySpec {
 			return each(func(i int) querySpec { return querySpec{Text: phrases[i]} })
-		}},
-		{"cote", "exact cote", func(p *principal) []querySpec {
-			var out []querySpec
-			for _, c := range p.cotes {
-				out = append(out, querySpec{Cote: c})
-			}
-			return out
-		}},
+		}, ""},
+		{"cote", "exact cote", cotes, ""},
 		{"faceted", "word+facets+highlight", func(*principal) []querySpec {
 			return each(func(i int) querySpec { return querySpec{Text: w[i], Facets: true} })
-		}},
+		}, ""},
 		{"browse", "browse+histogram", func(*principal) []querySpec {
 			return []querySpec{{Facets: true}}
-		}},
+		}, ""},
 		{"deep_page", "page at 10,000", func(*principal) []querySpec {
 			return []querySpec{{Text: w[0], Sort: "date", Offset: deepOffset}}
-		}},
+		}, ""},
 		{"within_fonds", "within a fonds", func(p *principal) []querySpec {
 			if p.fonds == 0 {
 				return nil
 			}
 			return each(func(i int) querySpec { return querySpec{Text: w[i], Within: p.fonds} })
-		}},
+		}, ""},
+		// A staff member looking up a cote while the others run broad faceted searches:
+		// what a quick request waits for (a search slot, a CPU, its journal commit) on
+		// a busy portal, side by side with PostgreSQL as busy.
+		{"cote_beside_faceted", "exact cote, busy", cotes, "faceted"},
 	}
+}
+
+// cotes are the exact cote lookups of the mix: a few cotes of units the principal sees.
+func cotes(p *principal) []querySpec {
+	var out []querySpec
+	for _, c := range p.cotes {
+		out = append(out, querySpec{Cote: c})
+	}
+	return out
+}
+
+// mixQueryNamed is the query of the whole mix with that name.
+func mixQueryNamed(name string) (mixQuery, bool) {
+	i := slices.IndexFunc(benchMix(), func(mq mixQuery) bool { return mq.Name == name })
+	if i < 0 {
+		return mixQuery{}, false
+	}
+	return benchMix()[i], true
 }
 
 // mix is the query mix, or the queries --only names.
@@ -224,8 +244,14 @@ func (b *bench) measureSesam(ctx context.Context) error {
 				return err
 			}
 			row.specs, row.probe, row.Hits = specs, pr, pr.hits
-			if len(specs) == 0 {
-				row.Hits, row.Note = -1, notApplicable(mq, p)
+			if len(specs) > 0 && mq.Beside != "" {
+				if row.beside, row.besideProbe, err = b.prepareBeside(ctx, p, mq); err != nil {
+					return err
+				}
+				row.Beside = mq.Beside
+			}
+			if note := notApplicable(mq, p, specs, b.opt.clients); note != "" {
+				row.Hits, row.Note, row.specs, row.beside = -1, note, nil, nil
 				continue
 			}
 			b.progressf("sesam %s as %s (%d hits)", mq.Name, p.Name, pr.hits)
@@ -233,14 +259,13 @@ func (b *bench) measureSesam(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			row.Sesam = runLoad(ctx, b.opt.clients, b.opt.duration, func(ctx context.Context, client, iter int) error {
-				q := specs[(client+iter)%len(specs)]
-				status, body, err := b.portal.get(ctx, p, client, q.apiPath())
-				if err == nil && status != 200 {
-					err = fmt.Errorf("HTTP %d: %.200s", status, body)
-				}
-				return err
-			})
+			if row.beside != nil {
+				var busy *latency
+				row.Sesam, busy = runBeside(ctx, b.opt.clients, b.opt.duration, b.sesamLoad(p, specs), b.sesamLoad(p, row.beside))
+				row.busy("sesam", busy)
+			} else {
+				row.Sesam = runLoad(ctx, b.opt.clients, b.opt.duration, b.sesamLoad(p, specs))
+			}
 			sum2, count2, err := b.portal.journalWaits(ctx)
 			if err != nil {
 				return err
@@ -253,6 +278,32 @@ func (b *bench) measureSesam(ctx context.Context) error {
 	return nil
 }
 
+// sesamLoad is a client's loop body sending the variants through the HTTP API in turn.
+func (b *bench) sesamLoad(p *principal, specs []querySpec) func(ctx context.Context, client, iter int) error {
+	return func(ctx context.Context, client, iter int) error {
+		q := specs[(client+iter)%len(specs)]
+		status, body, err := b.portal.get(ctx, p, client, q.apiPath())
+		if err == nil && status != 200 {
+			err = fmt.Errorf("HTTP %d: %.200s", status, body)
+		}
+		return err
+	}
+}
+
+// prepareBeside prepares, for p, the variants of the query the other clients run
+// while mq is timed.
+func (b *bench) prepareBeside(ctx context.Context, p *principal, mq mixQuery) ([]querySpec, probe, error) {
+	other, ok := mixQueryNamed(mq.Beside)
+	if !ok {
+		return nil, probe{}, fmt.Errorf("%s: no query %q in the mix to run beside it", mq.Name, mq.Beside)
+	}
+	specs, pr, err := b.prepare(ctx, p, other.variants(p))
+	if err == nil && len(specs) == 0 {
+		err = fmt.Errorf("%s: %s does not apply to %s", mq.Name, mq.Beside, p.Name)
+	}
+	return specs, pr, err
+}
+
 // measureIndex runs the same mix on the index in-process, with the requests the API
 // builds and the same clients: what the portal adds (HTTP, the session, the scope, the
 // journal, the JSON document with breadcrumbs and tenant names) is the difference.
@@ -260,35 +311,67 @@ func (b *bench) measureIndex(ctx context.Context) error {
 	if !b.opt.direct {
 		return nil
 	}
-	pages := index.StorePages{Store: b.st}
 	for _, row := range b.res.Rows {
 		if len(row.specs) == 0 {
 			continue
 		}
 		scope := row.principal.scope
-		reqs := make([]index.Request, len(row.specs))
-		for i, q := range row.specs {
-			u, err := url.Parse(q.apiPath())
-			if err != nil {
-				return err
-			}
-			if reqs[i], err = portal.RequestFromQuery(u.Query(), scope.Staff()); err != nil {
-				return fmt.Errorf("%s as %s: %w", row.Query, row.Principal, err)
-			}
-			if _, err := b.ix.Search(ctx, scope, reqs[i], pages); err != nil { // warm-up
-				return fmt.Errorf("%s as %s: %w", row.Query, row.Principal, err)
-			}
+		reqs, err := b.indexRequests(ctx, row, row.specs)
+		if err != nil {
+			return err
 		}
 		b.progressf("index %s as %s", row.Query, row.Principal)
-		row.Index = runLoad(ctx, b.opt.clients, b.opt.duration, func(ctx context.Context, client, iter int) error {
-			_, err := b.ix.Search(ctx, scope, reqs[(client+iter)%len(reqs)], pages)
+		if row.beside == nil {
+			row.Index = runLoad(ctx, b.opt.clients, b.opt.duration, b.indexLoad(scope, reqs))
+			continue
+		}
+		others, err := b.indexRequests(ctx, row, row.beside)
+		if err != nil {
 			return err
-		})
+		}
+		var busy *latency
+		row.Index, busy = runBeside(ctx, b.opt.clients, b.opt.duration, b.indexLoad(scope, reqs), b.indexLoad(scope, others))
+		row.busy("index", busy)
 	}
 	return nil
 }
 
-func notApplicable(mq mixQuery, p *principal) string {
+// indexRequests are the index requests the API makes of specs, each run once (a
+// warm-up).
+func (b *bench) indexRequests(ctx context.Context, row *benchRow, specs []querySpec) ([]index.Request, error) {
+	scope := row.principal.scope
+	reqs := make([]index.Request, len(specs))
+	for i, q := range specs {
+		u, err := url.Parse(q.apiPath())
+		if err != nil {
+			return nil, err
+		}
+		if reqs[i], err = portal.RequestFromQuery(u.Query(), scope.Staff()); err != nil {
+			return nil, fmt.Errorf("%s as %s: %w", row.Query, row.Principal, err)
+		}
+		if _, err := b.ix.Search(ctx, scope, reqs[i], index.StorePages{Store: b.st}); err != nil {
+			return nil, fmt.Errorf("%s as %s: %w", row.Query, row.Principal, err)
+		}
+	}
+	return reqs, nil
+}
+
+// indexLoad is a client's loop body running the requests on the index in-process in turn.
+func (b *bench) indexLoad(scope access.Scope, reqs []index.Request) func(ctx context.Context, client, iter int) error {
+	pages := index.StorePages{Store: b.st}
+	return func(ctx context.Context, client, iter int) error {
+		_, err := b.ix.Search(ctx, scope, reqs[(client+iter)%len(reqs)], pages)
+		return err
+	}
+}
+
+func notApplicable(mq mixQuery, p *principal, specs []querySpec, clients int) string {
+	switch {
+	case len(specs) > 0 && mq.Beside != "" && clients < 2:
+		return "n/a: one client, no one to keep the engine busy"
+	case len(specs) > 0:
+		return ""
+	}
 	switch mq.Name {
 	case "deep_page":
 		return fmt.Sprintf("n/a: %s sees fewer than %d hits", p.Name, deepOffset+pageSize)

@@ -90,26 +90,49 @@ func (b *bench) measurePG(ctx context.Context) error {
 		if len(row.specs) == 0 {
 			continue
 		}
-		plans := make([]*pgPlan, len(row.specs))
-		for i, q := range row.specs {
-			plans[i] = newPGPlan(q, row.principal.scope, row.probe)
-		}
-		var total int64
-		for _, pl := range plans { // warm-up, as for the API
-			n, err := pl.run(ctx, pool)
-			if err != nil {
-				return fmt.Errorf("%s as %s: %w", row.Query, row.Principal, err)
-			}
-			total += n
-		}
-		row.PGHits = total / int64(len(plans))
-		b.progressf("PostgreSQL %s as %s", row.Query, row.Principal)
-		row.PG = runLoad(ctx, b.opt.clients, b.opt.duration, func(ctx context.Context, client, iter int) error {
-			_, err := plans[(client+iter)%len(plans)].run(ctx, pool)
+		plans, total, err := pgPlans(ctx, pool, row, row.specs, row.probe)
+		if err != nil {
 			return err
-		})
+		}
+		row.PGHits = total
+		b.progressf("PostgreSQL %s as %s", row.Query, row.Principal)
+		if row.beside == nil {
+			row.PG = runLoad(ctx, b.opt.clients, b.opt.duration, pgLoad(pool, plans))
+			continue
+		}
+		others, _, err := pgPlans(ctx, pool, row, row.beside, row.besideProbe)
+		if err != nil {
+			return err
+		}
+		var busy *latency
+		row.PG, busy = runBeside(ctx, b.opt.clients, b.opt.duration, pgLoad(pool, plans), pgLoad(pool, others))
+		row.busy("postgresql", busy)
 	}
 	return nil
+}
+
+// pgPlans are the SQL plans of specs, each run once (a warm-up, as for the API), and
+// their mean total.
+func pgPlans(ctx context.Context, pool *pgxpool.Pool, row *benchRow, specs []querySpec, pr probe) ([]*pgPlan, int64, error) {
+	plans := make([]*pgPlan, len(specs))
+	var total int64
+	for i, q := range specs {
+		plans[i] = newPGPlan(q, row.principal.scope, pr)
+		n, err := plans[i].run(ctx, pool)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s as %s: %w", row.Query, row.Principal, err)
+		}
+		total += n
+	}
+	return plans, total / int64(len(plans)), nil
+}
+
+// pgLoad is a client's loop body running the plans in turn.
+func pgLoad(pool *pgxpool.Pool, plans []*pgPlan) func(ctx context.Context, client, iter int) error {
+	return func(ctx context.Context, client, iter int) error {
+		_, err := plans[(client+iter)%len(plans)].run(ctx, pool)
+		return err
+	}
 }
 
 // pgPool is a pool of as many connections as clients, on the bench database.

@@ -87,10 +87,27 @@ type benchRow struct {
 	RatioP50  float64  `json:"ratio_p50,omitempty"` // PostgreSQL p50 / sesam p50
 	RatioQPS  float64  `json:"ratio_qps,omitempty"` // sesam q/s / PostgreSQL q/s
 	Note      string   `json:"note,omitempty"`
+	// Beside is the query the other clients ran meanwhile (Mix.Beside), and Busy what
+	// they got on each engine ("sesam", "index", "postgresql").
+	Beside string              `json:"beside,omitempty"`
+	Busy   map[string]*latency `json:"busy,omitempty"`
 
-	principal *principal
-	specs     []querySpec
-	probe     probe
+	principal   *principal
+	specs       []querySpec
+	probe       probe
+	beside      []querySpec // the other clients' variants
+	besideProbe probe
+}
+
+// busy records what the other clients got on an engine while the row was timed.
+func (row *benchRow) busy(engine string, l *latency) {
+	if l == nil {
+		return
+	}
+	if row.Busy == nil {
+		row.Busy = map[string]*latency{}
+	}
+	row.Busy[engine] = l
 }
 
 func newBenchResult(opt benchOptions, m *corpus.Manifest) *benchResult {
@@ -152,6 +169,9 @@ func (r *benchResult) finish() {
 		if row.Sesam != nil && row.PG != nil && row.Sesam.P50MS > 0 && row.PG.QPS > 0 {
 			row.RatioP50 = row.PG.P50MS / row.Sesam.P50MS
 			row.RatioQPS = row.Sesam.QPS / row.PG.QPS
+		}
+		if row.Beside != "" && row.Sesam != nil {
+			row.Note = busyNote(row, r.Clients)
 		}
 		// Throughput, not latency: in-process, a call waits for a CPU before its clock
 		// starts, while an HTTP request's latency includes that queue.
@@ -231,6 +251,22 @@ func writeBenchTable(w io.Writer, r *benchResult) error {
 		fmt.Fprintf(w, "- %s\n", n)
 	}
 	return nil
+}
+
+// busyNote says what kept the engines busy while a row was timed.
+func busyNote(row *benchRow, clients int) string {
+	label := row.Beside
+	if mq, ok := mixQueryNamed(row.Beside); ok {
+		label = mq.Label
+	}
+	var got []string
+	for _, e := range []struct{ key, name string }{{"sesam", "sesam"}, {"index", "index"}, {"postgresql", "PostgreSQL"}} {
+		if l := row.Busy[e.key]; l != nil {
+			got = append(got, fmt.Sprintf("%s %.1f q/s, p50 %.1f ms", e.name, l.QPS, l.P50MS))
+		}
+	}
+	return fmt.Sprintf("one client timed while %s ran %s as %s meanwhile (%s); jrnl is the mean of every client's requests",
+		plural(clients-1, "other client"), label, row.Principal, strings.Join(got, "; "))
 }
 
 func writePhase(w io.Writer, name string, p *phase) {

@@ -120,6 +120,14 @@ func TestBenchRunPrintsEveryRow(t *testing.T) {
 		if measured && (row.Principal == "public") != (row.JournalMS == 0) {
 			t.Errorf("%s as %s: journal wait %.3f ms", row.Query, row.Principal, row.JournalMS)
 		}
+		// A busy row is timed while the other client keeps each engine busy.
+		if mq, _ := mixQueryNamed(row.Query); measured && mq.Beside != "" {
+			for _, engine := range []string{"sesam", "index", "postgresql"} {
+				if l := row.Busy[engine]; l == nil || l.Requests == 0 {
+					t.Errorf("%s as %s: nothing ran beside it on %s: %+v", row.Query, row.Principal, engine, l)
+				}
+			}
+		}
 		if row.Query == "browse" && row.Hits != row.PGHits {
 			t.Errorf("browse as %s: %d units through the API, %d in PostgreSQL", row.Principal, row.Hits, row.PGHits)
 		}
