@@ -33,10 +33,10 @@ func (a *App) homePage(c *fiber.Ctx) error {
 	lang := langOf(c)
 	ctx := c.UserContext()
 	since := access.DayNumber(a.Now().AddDate(0, 0, -openingsWindow))
-	// Both in one search slot: the counts scan every unit the visitor may see (a
+	// Both in one broad search slot: the counts scan every unit the visitor may see (a
 	// browse), and the home page is the one page every visitor opens.
 	var counts, recent *SearchDoc
-	err = a.slots.do(ctx, func() (err error) {
+	err = a.slots.broad.do(ctx, func() (err error) {
 		if counts, err = a.search(ctx, scope, index.Request{Facets: true, NoHits: true}, lang); err != nil {
 			return err
 		}

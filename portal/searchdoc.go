@@ -276,11 +276,11 @@ func (a *App) search(ctx context.Context, scope access.Scope, req index.Request,
 	return search(ctx, a.Store, a.heads, a.Index, scope, req, lang)
 }
 
-// searchInSlot is search run in one of the portal's search slots: the searches of the
-// search page and the API, which anyone can send as fast as the rate limit allows
-// (the home page takes one slot for its two searches).
+// searchInSlot is search run in one of the portal's search slots, in the lane its
+// words call for: the searches of the search page and the API, which anyone can send
+// as fast as the rate limit allows (the home page takes one broad slot for its two).
 func (a *App) searchInSlot(ctx context.Context, scope access.Scope, req index.Request, lang string) (doc *SearchDoc, err error) {
-	err = a.slots.do(ctx, func() error {
+	err = a.slots.lane(ctx, a.Index, req).do(ctx, func() error {
 		doc, err = a.search(ctx, scope, req, lang)
 		return err
 	})

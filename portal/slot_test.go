@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"sesam/access"
+	"sesam/index"
 )
 
 // TestSearchSlotQueues: beyond its slots, a search waits for one to be free instead
@@ -89,7 +91,7 @@ func testJournalWaitHoldsNoSearchSlot(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slots := cap(app.slots)
+	slots := cap(app.slots.quick) + cap(app.slots.broad) // more than either lane holds
 	var once sync.Once
 	open := func() { once.Do(func() { close(j.open) }) } // lets every search end, even on failure
 	defer open()
@@ -138,28 +140,24 @@ func TestPagesWaitForASearchSlot(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for range cap(app.slots) { // every slot taken, as by long searches
-				app.slots <- struct{}{}
+			var frees []func()
+			for _, lane := range []searchSlots{app.slots.quick, app.slots.broad} {
+				frees = append(frees, hold(lane))
 			}
-			var once sync.Once
-			free := func() { once.Do(func() { <-app.slots }) }
-			defer free()
-			answered := make(chan int, 1)
-			go func() {
-				resp, err := app.Handler().Test(httptest.NewRequest(http.MethodGet, path, nil), -1)
-				if err != nil {
-					answered <- 0
-					return
+			defer func() {
+				for _, free := range frees {
+					free()
 				}
-				resp.Body.Close()
-				answered <- resp.StatusCode
 			}()
+			answered := answer(app, path)
 			select {
 			case code := <-answered:
 				t.Fatalf("answered (%d) while every search slot was held", code)
 			case <-time.After(300 * time.Millisecond):
 			}
-			free()
+			for _, free := range frees {
+				free()
+			}
 			select {
 			case code := <-answered:
 				if code != http.StatusOK {
@@ -169,5 +167,92 @@ func TestPagesWaitForASearchSlot(t *testing.T) {
 				t.Fatal("not answered once a slot was free")
 			}
 		})
+	}
+}
+
+// hold takes every slot of a lane, as long searches would; the returned function
+// gives them back (once).
+func hold(lane searchSlots) func() {
+	for range cap(lane) {
+		lane <- struct{}{}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			for range cap(lane) {
+				<-lane
+			}
+		})
+	}
+}
+
+// answer sends a GET to the app and gives its status once answered (0: no answer).
+func answer(app *App, path string) <-chan int {
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := app.Handler().Test(httptest.NewRequest(http.MethodGet, path, nil), -1)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	return answered
+}
+
+// TestQuickSearchesPassBroadOnes: while broad searches hold every slot of their lane,
+// a search whose words can only find a few units (a cote) is answered at once, on the
+// page and through the API, and a broad one (a common word, a browse) waits its turn.
+func TestQuickSearchesPassBroadOnes(t *testing.T) {
+	ctx := context.Background()
+	app, err := newTestApp(ctx, tJournal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tIndex.Search(ctx, access.Scope{Tenants: []string{"cdg62"}}, index.Request{Query: "registre", Staff: true}, nil)
+	if err != nil || len(res.Hits) == 0 || res.Hits[0].Cote == "" {
+		t.Fatalf("a registre with a cote: %v %+v", err, res)
+	}
+	cote := `cote:"` + res.Hits[0].Cote + `"`
+	narrow, err := tIndex.Bound(ctx, cote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if common, err := tIndex.Bound(ctx, "registre"); err != nil || common <= narrow {
+		t.Fatalf("Bound: %s %d, registre %d (%v): the fixture has no broader word", cote, narrow, common, err)
+	}
+	app.slots.bound = narrow // "registre" is a broad search here
+	free := hold(app.slots.broad)
+	defer free()
+	q := url.QueryEscape(cote)
+	for _, path := range []string{"/api/v1/search?q=" + q, "/search?q=" + q} {
+		select {
+		case code := <-answer(app, path):
+			if code != http.StatusOK {
+				t.Errorf("%s: status %d", path, code)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s: a cote waited behind the broad searches", path)
+		}
+	}
+	broad := []<-chan int{answer(app, "/api/v1/search?q=registre"), answer(app, "/api/v1/search")}
+	for i, answered := range broad {
+		select {
+		case code := <-answered:
+			t.Errorf("broad search %d answered (%d) while every broad slot was held", i, code)
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+	free() // the broad searches end
+	for i, answered := range broad {
+		select {
+		case code := <-answered:
+			if code != http.StatusOK {
+				t.Errorf("broad search %d: status %d", i, code)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("broad search %d not answered once the slots were free", i)
+		}
 	}
 }
