@@ -68,3 +68,31 @@ func BenchmarkSearchBenchIndex(b *testing.B) {
 	}
 	b.ReportMetric(float64(r.Total), "hits") // after ResetTimer, which forgets it
 }
+
+// BenchmarkBoundBenchIndex is what index.Bound adds to a search of SESAM_BENCH_Q on an
+// index `make bench` built (skipped without one), and prints the bound:
+//
+//	SESAM_BENCH_INDEX=... SESAM_BENCH_Q=archives go test ./index -run '^$' -bench BoundBenchIndex
+func BenchmarkBoundBenchIndex(b *testing.B) {
+	dir := os.Getenv("SESAM_BENCH_INDEX")
+	if dir == "" {
+		b.Skip("SESAM_BENCH_INDEX names no index")
+	}
+	ix, fresh, err := Open(dir)
+	if err != nil || fresh {
+		b.Fatalf("open %s: %v (fresh %v)", dir, err, fresh)
+	}
+	defer ix.Close()
+	ctx, q := context.Background(), os.Getenv("SESAM_BENCH_Q")
+	n, err := ix.Bound(ctx, q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("Bound(%q) = %d", q, n)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := ix.Bound(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

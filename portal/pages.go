@@ -35,15 +35,25 @@ func (a *App) homePage(c *fiber.Ctx) error {
 	since := access.DayNumber(a.Now().AddDate(0, 0, -openingsWindow))
 	// Both in one broad search slot: the counts scan every unit the visitor may see (a
 	// browse), and the home page is the one page every visitor opens.
-	var counts, recent *SearchDoc
+	reqs := []index.Request{{Facets: true, NoHits: true},
+		{Size: 8, Sort: index.SortOpened, Filters: index.Filters{OpenedSince: since}}}
+	res := make([]*index.Result, len(reqs))
 	err = a.slots.broad.do(ctx, func() (err error) {
-		if counts, err = a.search(ctx, scope, index.Request{Facets: true, NoHits: true}, lang); err != nil {
-			return err
+		for i, req := range reqs {
+			if res[i], err = a.Index.Search(ctx, scope, req, index.StorePages{Store: a.Store}); err != nil {
+				return err
+			}
 		}
-		recent, err = a.search(ctx, scope, index.Request{Size: 8, Sort: index.SortOpened,
-			Filters: index.Filters{OpenedSince: since}}, lang)
-		return err
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	counts, err := searchDoc(ctx, a.Store, a.heads, scope, reqs[0], res[0], lang)
+	if err != nil {
+		return err
+	}
+	recent, err := searchDoc(ctx, a.Store, a.heads, scope, reqs[1], res[1], lang)
 	if err != nil {
 		return err
 	}

@@ -92,15 +92,16 @@ type BarDoc struct {
 // command line show: hits with breadcrumbs (hidden steps stay hidden), snippets,
 // labelled facets, the histogram.
 func Search(ctx context.Context, st *store.Store, ix *index.Index, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {
-	return search(ctx, st, st, ix, scope, req, lang)
-}
-
-// search is Search with the breadcrumbs' heads read from heads (the portal's cache).
-func search(ctx context.Context, st *store.Store, heads headReader, ix *index.Index, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {
 	res, err := ix.Search(ctx, scope, req, index.StorePages{Store: st})
 	if err != nil {
 		return nil, err
 	}
+	return searchDoc(ctx, st, st, scope, req, res, lang)
+}
+
+// searchDoc is the document of a search's result: tenant names, breadcrumbs (read from
+// heads), labelled facets.
+func searchDoc(ctx context.Context, st *store.Store, heads headReader, scope access.Scope, req index.Request, res *index.Result, lang string) (*SearchDoc, error) {
 	names, err := tenantNames(ctx, st)
 	if err != nil {
 		return nil, err
@@ -271,18 +272,20 @@ func requestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
 	return req, nil
 }
 
-// search is Search with the portal's head cache.
-func (a *App) search(ctx context.Context, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {
-	return search(ctx, a.Store, a.heads, a.Index, scope, req, lang)
-}
-
-// searchInSlot is search run in one of the portal's search slots, in the lane its
-// words call for: the searches of the search page and the API, which anyone can send
-// as fast as the rate limit allows (the home page takes one broad slot for its two).
-func (a *App) searchInSlot(ctx context.Context, scope access.Scope, req index.Request, lang string) (doc *SearchDoc, err error) {
-	err = a.slots.lane(ctx, a.Index, req).do(ctx, func() error {
-		doc, err = a.search(ctx, scope, req, lang)
+// searchInSlot is search with the index's part run in one of the portal's search slots,
+// in the lane its words call for: the searches of the search page and the API, which
+// anyone can send as fast as the rate limit allows (the home page takes one broad slot
+// for its two). The document (breadcrumbs, names, labels) is made after the slot is
+// given back: it waits on the database more than it computes, and a slot held while
+// waiting is a processor idle.
+func (a *App) searchInSlot(ctx context.Context, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {
+	var res *index.Result
+	err := a.slots.lane(ctx, a.Index, req).do(ctx, func() (err error) {
+		res, err = a.Index.Search(ctx, scope, req, index.StorePages{Store: a.Store})
 		return err
 	})
-	return doc, err
+	if err != nil {
+		return nil, err
+	}
+	return searchDoc(ctx, a.Store, a.heads, scope, req, res, lang)
 }

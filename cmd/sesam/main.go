@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"syscall"
@@ -81,6 +82,20 @@ func servingGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
 	}
+}
+
+// servingProcs runs Go on one processor more than it would (GOMAXPROCS: the CPUs, or
+// the container's share of them) and returns how many broad searches the portal may
+// run at once: one per CPU, so that the spare processor is free for quick requests
+// (see portal.Config.BroadSearches). GOMAXPROCS, when set, decides instead, and broad
+// searches then leave one processor of it free.
+func servingProcs() int {
+	procs := runtime.GOMAXPROCS(0)
+	if os.Getenv("GOMAXPROCS") != "" {
+		return max(1, procs-1)
+	}
+	runtime.GOMAXPROCS(procs + 1)
+	return procs
 }
 
 // run dispatches to the subcommand and turns its error into an exit status.

@@ -29,6 +29,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	servingGC()
+	broad := servingProcs()
 	searchRate := 0 // the portal's default
 	if v := e.cfg.SearchRate; v != "" {
 		n, err := strconv.Atoi(v)
@@ -77,7 +78,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		base = "http://" + *addr
 	}
 	app, err := portal.New(ctx, portal.Config{Addr: *addr, BaseURL: base, DevLogin: *dev, DataDir: e.cfg.DataDir, AssetsDir: *assets, SearchRate: searchRate,
-		TrustedProxies: splitList(e.cfg.TrustedProxies), ProxyHeader: e.cfg.ProxyHeader,
+		TrustedProxies: splitList(e.cfg.TrustedProxies), ProxyHeader: e.cfg.ProxyHeader, BroadSearches: broad,
 		OIDC: portal.OIDCConfig{Issuer: e.cfg.OIDCIssuer, ClientID: e.cfg.OIDCClientID, ClientSecret: e.cfg.OIDCClientSecret,
 			GroupsClaim: e.cfg.OIDCGroupsClaim, PostLogoutRedirectURI: e.cfg.OIDCPostLogout, TrustUnverifiedEmail: trustEmail}},
 		portal.Deps{Store: st, Index: ix, Rights: rights, Journal: journal, Stamper: stamper, Log: log})
