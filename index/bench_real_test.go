@@ -84,14 +84,14 @@ func BenchmarkBoundBenchIndex(b *testing.B) {
 	}
 	defer ix.Close()
 	ctx, q := context.Background(), os.Getenv("SESAM_BENCH_Q")
-	n, err := ix.Bound(ctx, q)
+	n, err := ix.Bound(ctx, Request{Query: q})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("Bound(%q) = %d", q, n)
 	b.ResetTimer()
 	for range b.N {
-		if _, err := ix.Bound(ctx, q); err != nil {
+		if _, err := ix.Bound(ctx, Request{Query: q}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,14 +8,15 @@ import (
 	bindex "github.com/blevesearch/bleve_index_api"
 )
 
-// Bound is at least the number of units a search with these words can find, read from
-// the dictionary without walking any postings: what a search costs grows with it (the
-// matches it collects, ranks and counts into facets), so the portal can keep searches
-// that cannot find many units from queuing behind those that find hundreds of
-// thousands. A browse (no words), a negation alone or a query of stop words may find
-// every unit. A query that does not parse is bounded by the whole index (the search
-// itself then says what is wrong).
-func (ix *Index) Bound(ctx context.Context, q string) (uint64, error) {
+// Bound is at least the number of units a search can find, read from the dictionary
+// without walking any postings: what a search costs grows with it (the matches it
+// collects, ranks and counts into facets), so the portal can keep searches that cannot
+// find many units from queuing behind those that find hundreds of thousands. It is the
+// least of what the words can match and what each filter that is a term (a fonds
+// searched within, a collectivité, a producer...) can; a browse with no such filter, a
+// negation alone or a query of stop words may find every unit. A query that does not
+// parse is bounded by the whole index (the search itself then says what is wrong).
+func (ix *Index) Bound(ctx context.Context, req Request) (uint64, error) {
 	var n uint64
 	err := ix.read(func(g *generation) error {
 		is, err := g.snapshot()
@@ -23,24 +24,30 @@ func (ix *Index) Bound(ctx context.Context, q string) (uint64, error) {
 			return err
 		}
 		defer is.Close()
-		all, err := is.DocCount()
-		if err != nil {
+		if n, err = is.DocCount(); err != nil {
 			return err
 		}
-		node, err := Parse(q)
-		if err != nil || node == nil {
-			n = all
+		node, err := Parse(req.Query)
+		if err != nil {
 			return nil
 		}
 		b := &builder{m: g.idx.Mapping(), coteLike: hasNumber(node)}
 		count := func(q query.Query) (uint64, error) { return searcherCount(ctx, is, b, q) }
-		v, c, err := b.bound(node, count)
-		if err != nil {
-			return err
+		if node != nil {
+			v, c, err := b.bound(node, count)
+			if err != nil {
+				return err
+			}
+			if c != noClause {
+				n = min(n, v)
+			}
 		}
-		n = all
-		if c != noClause {
-			n = min(v, all)
+		for _, f := range termFilters(req.Filters) {
+			v, err := count(f)
+			if err != nil {
+				return err
+			}
+			n = min(n, v)
 		}
 		return nil
 	})

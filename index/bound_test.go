@@ -11,7 +11,8 @@ import (
 // finds (a search must never be taken for a narrow one when it is not), a browse, a
 // negation alone and stop words alone are bounded by the whole index, and a cote or a
 // rare word by a handful of units, less than a common word and no more than the rare
-// word once a common one is added to it.
+// word once a common one is added to it; a fonds searched within bounds a browse or a
+// word by the units under it.
 func TestBoundIsAnUpperBound(t *testing.T) {
 	ctx := context.Background()
 	scope := access.Scope{Tenants: []string{"cdg62", "cdg59"}, Today: access.Today(timeNow())}
@@ -21,7 +22,7 @@ func TestBoundIsAnUpperBound(t *testing.T) {
 	}
 	bound := func(q string) uint64 {
 		t.Helper()
-		n, err := testIndex.Bound(ctx, q)
+		n, err := testIndex.Bound(ctx, Request{Query: q})
 		if err != nil {
 			t.Fatalf("Bound(%q): %v", q, err)
 		}
@@ -54,5 +55,26 @@ func TestBoundIsAnUpperBound(t *testing.T) {
 	if rare == 0 || rare >= common || bound("perrin registre") > rare || bound("zzzzzz") != 0 {
 		t.Errorf("Bound: perrin %d, registre %d, perrin registre %d, zzzzzz %d; want 0 < perrin < registre, "+
 			"perrin registre <= perrin, and 0 for a word no unit has", rare, common, bound("perrin registre"), bound("zzzzzz"))
+	}
+	if len(res.Hits[0].Path) == 0 {
+		t.Fatalf("%d has no fonds above it", res.Hits[0].ID)
+	}
+	fonds := res.Hits[0].Path[0]
+	for _, q := range []string{"", "registre", "zzzzzz"} {
+		req := Request{Query: q, Staff: true, Filters: Filters{Within: fonds}}
+		within, err := testIndex.Search(ctx, scope, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := testIndex.Bound(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < within.Total || n > bound(q) {
+			t.Errorf("Bound(%q within %d) = %d; the search finds %d, and the words alone are bounded by %d", q, fonds, n, within.Total, bound(q))
+		}
+		if q == "" && n == all {
+			t.Errorf("Bound(a browse within %d) = every unit (%d)", fonds, all)
+		}
 	}
 }

@@ -464,23 +464,9 @@ func tenantQuery(t string) query.Query {
 // filterQuery is the conjunction of the user's filters (facet selections, years,
 // within a fonds); nil when there is none.
 func (b *builder) filterQuery(f Filters, today int) query.Query {
-	var and []query.Query
-	for _, sel := range []struct {
-		field  string
-		values []string
-	}{{fTenantPath, f.Tenants}, {fProducer, f.Producers}, {fLevel, f.Levels}, {fKeywordFacet, f.Keywords}, {fFormat, f.Formats}} {
-		if len(sel.values) > 0 {
-			and = append(and, anyTerm(sel.field, sel.values))
-		}
-	}
-	if f.HasObject != "" {
-		and = append(and, termQ(fHasObject, f.HasObject))
-	}
+	and := termFilters(f)
 	if f.FromYear != nil || f.ToYear != nil {
 		and = append(and, b.yearRange(f.FromYear, f.ToYear))
-	}
-	if f.Within > 0 {
-		and = append(and, termQ(fAncestors, strconv.FormatInt(f.Within, 10)))
 	}
 	if q := statusQuery(f.Status, today); q != nil {
 		and = append(and, q)
@@ -501,6 +487,28 @@ const (
 	StatusClosed = "ferme"   // closed until a known day
 	StatusNever  = "inconnu" // never, or the day cannot be established
 )
+
+// termFilters are the filters of f that are terms of a field (the collectivités,
+// producers, levels, keywords, formats, objects, the fonds searched within), without
+// the ranges of years and days.
+func termFilters(f Filters) []query.Query {
+	var and []query.Query
+	for _, sel := range []struct {
+		field  string
+		values []string
+	}{{fTenantPath, f.Tenants}, {fProducer, f.Producers}, {fLevel, f.Levels}, {fKeywordFacet, f.Keywords}, {fFormat, f.Formats}} {
+		if len(sel.values) > 0 {
+			and = append(and, anyTerm(sel.field, sel.values))
+		}
+	}
+	if f.HasObject != "" {
+		and = append(and, termQ(fHasObject, f.HasObject))
+	}
+	if f.Within > 0 {
+		and = append(and, termQ(fAncestors, strconv.FormatInt(f.Within, 10)))
+	}
+	return and
+}
 
 func statusQuery(status string, today int) query.Query {
 	t, next, never := float64(today), float64(today+1), float64(access.NeverDay)

@@ -230,9 +230,9 @@ func (s searchSlots) do(ctx context.Context, fn func() error) error {
 // millisecond of CPU on the bench machine, where a common word's 225,000 take 30.
 const quickBound = 10_000
 
-// searchLanes are two sets of search slots. A search whose words cannot find more than
-// quick units (a cote, a name, a rare word: most of what people type) runs in the quick
-// lane; the others (browsing, common words) in the broad one, which holds no more than
+// searchLanes are two sets of search slots. A search that cannot find more than
+// quickBound units (a cote, a name, a rare word: most of what people type; anything
+// within a small fonds) runs in the quick lane; the others (browsing, common words) in the broad one, which holds no more than
 // the CPUs. In one queue, a cote looked up while broad searches held every slot waited
 // for several of them to finish. And with as many broad searches running as Go has
 // processors, every processor is busy with one: a quick request, its journal commit
@@ -242,7 +242,7 @@ const quickBound = 10_000
 // quick work as it comes, and the operating system shares the CPUs. On the 1M bench
 // (16 clients, 15 of them on faceted searches while one looks cotes up), a staff
 // member's cote came back in 2-4 ms instead of 140-200, for as many faceted searches
-// per second (medians of 6 alternated rounds, within the machine's noise).
+// per second within the machine's noise (9 alternated rounds).
 type searchLanes struct {
 	quick, broad searchSlots
 	bound        uint64 // quickBound, or less in tests
@@ -255,13 +255,11 @@ func newSearchLanes(broad int) searchLanes {
 	return searchLanes{quick: make(searchSlots, 4*broad), broad: make(searchSlots, broad), bound: quickBound}
 }
 
-// lane is the lane of a search: the quick one when the index says its words cannot find
-// more than l.bound units; the broad one otherwise, or when it cannot say.
+// lane is the lane of a search: the quick one when the index says it cannot find more
+// than l.bound units (its words, or a filter such as the fonds searched within); the
+// broad one otherwise, or when it cannot say.
 func (l searchLanes) lane(ctx context.Context, ix *index.Index, req index.Request) searchSlots {
-	if req.Query == "" {
-		return l.broad
-	}
-	n, err := ix.Bound(ctx, req.Query)
+	n, err := ix.Bound(ctx, req)
 	if err != nil || n > l.bound {
 		return l.broad
 	}

@@ -272,10 +272,9 @@ func requestFromQuery(q url.Values, isStaff bool) (index.Request, error) {
 	return req, nil
 }
 
-// searchInSlot is search with the index's part run in one of the portal's search slots,
-// in the lane its words call for: the searches of the search page and the API, which
-// anyone can send as fast as the rate limit allows (the home page takes one broad slot
-// for its two). The document (breadcrumbs, names, labels) is made after the slot is
+// searchInSlot runs a search of the search page or the API, which anyone can send as
+// fast as the rate limit allows: the index's part in one of the portal's search slots,
+// in the lane its words call for (the home page takes one broad slot for its two). The document (breadcrumbs, names, labels) is made after the slot is
 // given back: it waits on the database more than it computes, and a slot held while
 // waiting is a processor idle.
 func (a *App) searchInSlot(ctx context.Context, scope access.Scope, req index.Request, lang string) (*SearchDoc, error) {

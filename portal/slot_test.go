@@ -215,11 +215,11 @@ func TestQuickSearchesPassBroadOnes(t *testing.T) {
 		t.Fatalf("a registre with a cote: %v %+v", err, res)
 	}
 	cote := `cote:"` + res.Hits[0].Cote + `"`
-	narrow, err := tIndex.Bound(ctx, cote)
+	narrow, err := tIndex.Bound(ctx, index.Request{Query: cote})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if common, err := tIndex.Bound(ctx, "registre"); err != nil || common <= narrow {
+	if common, err := tIndex.Bound(ctx, index.Request{Query: "registre"}); err != nil || common <= narrow {
 		t.Fatalf("Bound: %s %d, registre %d (%v): the fixture has no broader word", cote, narrow, common, err)
 	}
 	app.slots.bound = narrow // "registre" is a broad search here

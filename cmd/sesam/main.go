@@ -84,18 +84,14 @@ func servingGC() {
 	}
 }
 
-// servingProcs runs Go on one processor more than it would (GOMAXPROCS: the CPUs, or
-// the container's share of them) and returns how many broad searches the portal may
-// run at once: one per CPU, so that the spare processor is free for quick requests
-// (see portal.Config.BroadSearches). GOMAXPROCS, when set, decides instead, and broad
-// searches then leave one processor of it free.
+// servingProcs runs Go on one processor more than the CPUs it may use (GOMAXPROCS's
+// value: the environment variable when set, else the CPUs or the container's share of
+// them) and returns those CPUs: the portal lets broad searches take one each, so that
+// the spare processor is free for quick requests (see portal.Config.BroadSearches).
 func servingProcs() int {
-	procs := runtime.GOMAXPROCS(0)
-	if os.Getenv("GOMAXPROCS") != "" {
-		return max(1, procs-1)
-	}
-	runtime.GOMAXPROCS(procs + 1)
-	return procs
+	cpus := runtime.GOMAXPROCS(0)
+	runtime.GOMAXPROCS(cpus + 1)
+	return cpus
 }
 
 // run dispatches to the subcommand and turns its error into an exit status.
