@@ -181,6 +181,7 @@ type benchPortal struct {
 func (b *bench) startPortal(ctx context.Context) error {
 	servingGC() // the import and the indexing are done: from here on the process serves
 	broad := servingProcs()
+	b.cpus = broad
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -51,6 +51,7 @@ type bench struct {
 	portal *benchPortal
 	log    *slog.Logger
 	res    *benchResult
+	cpus   int // the CPUs the portal's broad searches may take (servingProcs); 0 before it starts
 }
 
 func benchRun(ctx context.Context, e *env, args []string) error {
