@@ -20,15 +20,7 @@ import (
 //
 // It profiles a query at the bench's scale; it is skipped without an index.
 func BenchmarkSearchBenchIndex(b *testing.B) {
-	dir := os.Getenv("SESAM_BENCH_INDEX")
-	if dir == "" {
-		b.Skip("SESAM_BENCH_INDEX names no index")
-	}
-	ix, fresh, err := Open(dir)
-	if err != nil || fresh {
-		b.Fatalf("open %s: %v (fresh %v)", dir, err, fresh)
-	}
-	defer ix.Close()
+	ix := openBenchIndex(b)
 	scope := access.Scope{Tenants: strings.Fields("cdg59 cdg62 cdg80 cdg02 cdg60"), Today: access.Today(time.Now())}
 	tenant := os.Getenv("SESAM_BENCH_TENANT")
 	if tenant != "" {
@@ -74,15 +66,7 @@ func BenchmarkSearchBenchIndex(b *testing.B) {
 //
 //	SESAM_BENCH_INDEX=... SESAM_BENCH_Q=archives go test ./index -run '^$' -bench BoundBenchIndex
 func BenchmarkBoundBenchIndex(b *testing.B) {
-	dir := os.Getenv("SESAM_BENCH_INDEX")
-	if dir == "" {
-		b.Skip("SESAM_BENCH_INDEX names no index")
-	}
-	ix, fresh, err := Open(dir)
-	if err != nil || fresh {
-		b.Fatalf("open %s: %v (fresh %v)", dir, err, fresh)
-	}
-	defer ix.Close()
+	ix := openBenchIndex(b)
 	ctx, q := context.Background(), os.Getenv("SESAM_BENCH_Q")
 	n, err := ix.Bound(ctx, Request{Query: q})
 	if err != nil {
@@ -95,4 +79,19 @@ func BenchmarkBoundBenchIndex(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// openBenchIndex opens the index SESAM_BENCH_INDEX names, closed when b ends; b is
+// skipped without one.
+func openBenchIndex(b *testing.B) *Index {
+	dir := os.Getenv("SESAM_BENCH_INDEX")
+	if dir == "" {
+		b.Skip("SESAM_BENCH_INDEX names no index")
+	}
+	ix, fresh, err := Open(dir)
+	if err != nil || fresh {
+		b.Fatalf("open %s: %v (fresh %v)", dir, err, fresh)
+	}
+	b.Cleanup(func() { ix.Close() })
+	return ix
 }

@@ -232,8 +232,8 @@ const quickBound = 10_000
 
 // searchLanes are two sets of search slots. A search that cannot find more than
 // quickBound units (a cote, a name, a rare word: most of what people type; anything
-// within a small fonds) runs in the quick lane; the others (browsing, common words) in the broad one, which holds no more than
-// the CPUs. In one queue, a cote looked up while broad searches held every slot waited
+// within a small fonds) runs in the quick lane; the others (browsing, common words)
+// in the broad one, which holds no more than the CPUs. In one queue, a cote looked up while broad searches held every slot waited
 // for several of them to finish. And with as many broad searches running as Go has
 // processors, every processor is busy with one: a quick request, its journal commit
 // and its answer then wait at each step for the scheduler to preempt a broad search,

@@ -120,7 +120,7 @@ func (s *rssSampler) stop() (rss, anon float64) {
 // runBeside times light with one client while the other clients run heavy in a loop
 // for as long: the latency of a quick request on a busy engine. It returns both
 // figures; with fewer than two clients there is no one to be busy and nothing is run.
-func runBeside(ctx context.Context, clients int, d time.Duration, light, heavy func(ctx context.Context, client, iter int) error) (lat, busy *latency) {
+func runBeside(ctx context.Context, clients int, d time.Duration, light, heavy loadFunc) (lat, busy *latency) {
 	if clients < 2 {
 		return nil, nil
 	}

@@ -99,11 +99,12 @@ func cotes(p *principal) []querySpec {
 
 // mixQueryNamed is the query of the whole mix with that name.
 func mixQueryNamed(name string) (mixQuery, bool) {
-	i := slices.IndexFunc(benchMix(), func(mq mixQuery) bool { return mq.Name == name })
+	mix := benchMix()
+	i := slices.IndexFunc(mix, func(mq mixQuery) bool { return mq.Name == name })
 	if i < 0 {
 		return mixQuery{}, false
 	}
-	return benchMix()[i], true
+	return mix[i], true
 }
 
 // mix is the query mix, or the queries --only names.
@@ -245,28 +246,26 @@ func (b *bench) measureSesam(ctx context.Context) error {
 				return err
 			}
 			row.specs, row.probe, row.Hits = specs, pr, pr.hits
-			if len(specs) > 0 && mq.Beside != "" {
+			if note := notApplicable(mq, p, specs, b.opt.clients); note != "" {
+				row.Hits, row.Note, row.specs = -1, note, nil
+				continue
+			}
+			if mq.Beside != "" {
 				if row.beside, row.besideProbe, err = b.prepareBeside(ctx, p, mq); err != nil {
 					return err
 				}
 				row.Beside = mq.Beside
-			}
-			if note := notApplicable(mq, p, specs, b.opt.clients); note != "" {
-				row.Hits, row.Note, row.specs, row.beside = -1, note, nil, nil
-				continue
 			}
 			b.progressf("sesam %s as %s (%d hits)", mq.Name, p.Name, pr.hits)
 			sum, count, err := b.portal.journalWaits(ctx)
 			if err != nil {
 				return err
 			}
+			var heavy loadFunc
 			if row.beside != nil {
-				var busy *latency
-				row.Sesam, busy = runBeside(ctx, b.opt.clients, b.opt.duration, b.sesamLoad(p, specs), b.sesamLoad(p, row.beside))
-				row.busy("sesam", busy)
-			} else {
-				row.Sesam = runLoad(ctx, b.opt.clients, b.opt.duration, b.sesamLoad(p, specs))
+				heavy = b.sesamLoad(p, row.beside)
 			}
+			row.Sesam = b.timeRow(ctx, row, "sesam", b.sesamLoad(p, specs), heavy)
 			sum2, count2, err := b.portal.journalWaits(ctx)
 			if err != nil {
 				return err
@@ -279,8 +278,23 @@ func (b *bench) measureSesam(ctx context.Context) error {
 	return nil
 }
 
+// loadFunc is a client's loop body: its iter-th request.
+type loadFunc = func(ctx context.Context, client, iter int) error
+
+// timeRow runs light for the run's duration with every client or, when heavy is set
+// (a busy row), with one client while the others run heavy; what they got is recorded
+// as the row's busy figures for engine.
+func (b *bench) timeRow(ctx context.Context, row *benchRow, engine string, light, heavy loadFunc) *latency {
+	if heavy == nil {
+		return runLoad(ctx, b.opt.clients, b.opt.duration, light)
+	}
+	lat, busy := runBeside(ctx, b.opt.clients, b.opt.duration, light, heavy)
+	row.busy(engine, busy)
+	return lat
+}
+
 // sesamLoad is a client's loop body sending the variants through the HTTP API in turn.
-func (b *bench) sesamLoad(p *principal, specs []querySpec) func(ctx context.Context, client, iter int) error {
+func (b *bench) sesamLoad(p *principal, specs []querySpec) loadFunc {
 	return func(ctx context.Context, client, iter int) error {
 		q := specs[(client+iter)%len(specs)]
 		status, body, err := b.portal.get(ctx, p, client, q.apiPath())
@@ -326,18 +340,16 @@ func (b *bench) measureIndex(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		var heavy loadFunc
+		if row.beside != nil {
+			others, err := b.indexRequests(ctx, row, row.beside)
+			if err != nil {
+				return err
+			}
+			heavy = b.indexLoad(scope, others)
+		}
 		b.progressf("index %s as %s", row.Query, row.Principal)
-		if row.beside == nil {
-			row.Index = runLoad(ctx, b.opt.clients, b.opt.duration, b.indexLoad(scope, reqs))
-			continue
-		}
-		others, err := b.indexRequests(ctx, row, row.beside)
-		if err != nil {
-			return err
-		}
-		var busy *latency
-		row.Index, busy = runBeside(ctx, b.opt.clients, b.opt.duration, b.indexLoad(scope, reqs), b.indexLoad(scope, others))
-		row.busy("index", busy)
+		row.Index = b.timeRow(ctx, row, "index", b.indexLoad(scope, reqs), heavy)
 	}
 	return nil
 }
@@ -363,7 +375,7 @@ func (b *bench) indexRequests(ctx context.Context, row *benchRow, specs []queryS
 }
 
 // indexLoad is a client's loop body running the requests on the index in-process in turn.
-func (b *bench) indexLoad(scope access.Scope, reqs []index.Request) func(ctx context.Context, client, iter int) error {
+func (b *bench) indexLoad(scope access.Scope, reqs []index.Request) loadFunc {
 	pages := index.StorePages{Store: b.st}
 	return func(ctx context.Context, client, iter int) error {
 		_, err := b.ix.Search(ctx, scope, reqs[(client+iter)%len(reqs)], pages)

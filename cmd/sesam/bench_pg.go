@@ -95,18 +95,16 @@ func (b *bench) measurePG(ctx context.Context) error {
 			return err
 		}
 		row.PGHits = total
+		var heavy loadFunc
+		if row.beside != nil {
+			others, _, err := pgPlans(ctx, pool, row, row.beside, row.besideProbe)
+			if err != nil {
+				return err
+			}
+			heavy = pgLoad(pool, others)
+		}
 		b.progressf("PostgreSQL %s as %s", row.Query, row.Principal)
-		if row.beside == nil {
-			row.PG = runLoad(ctx, b.opt.clients, b.opt.duration, pgLoad(pool, plans))
-			continue
-		}
-		others, _, err := pgPlans(ctx, pool, row, row.beside, row.besideProbe)
-		if err != nil {
-			return err
-		}
-		var busy *latency
-		row.PG, busy = runBeside(ctx, b.opt.clients, b.opt.duration, pgLoad(pool, plans), pgLoad(pool, others))
-		row.busy("postgresql", busy)
+		row.PG = b.timeRow(ctx, row, "postgresql", pgLoad(pool, plans), heavy)
 	}
 	return nil
 }
@@ -128,7 +126,7 @@ func pgPlans(ctx context.Context, pool *pgxpool.Pool, row *benchRow, specs []que
 }
 
 // pgLoad is a client's loop body running the plans in turn.
-func pgLoad(pool *pgxpool.Pool, plans []*pgPlan) func(ctx context.Context, client, iter int) error {
+func pgLoad(pool *pgxpool.Pool, plans []*pgPlan) loadFunc {
 	return func(ctx context.Context, client, iter int) error {
 		_, err := plans[(client+iter)%len(plans)].run(ctx, pool)
 		return err

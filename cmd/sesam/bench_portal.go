@@ -180,8 +180,7 @@ type benchPortal struct {
 // nothing changes during the run), with the search rate limit lifted.
 func (b *bench) startPortal(ctx context.Context) error {
 	servingGC() // the import and the indexing are done: from here on the process serves
-	broad := servingProcs()
-	b.cpus = broad
+	b.cpus = servingProcs()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -189,7 +188,7 @@ func (b *bench) startPortal(ctx context.Context) error {
 	base := "http://" + ln.Addr().String()
 	journal := store.NewJournal(b.st, store.JournalOptions{})
 	app, err := portal.New(ctx, portal.Config{Addr: ln.Addr().String(), BaseURL: base, DataDir: b.opt.dataDir,
-		SearchRate: 1 << 30, BroadSearches: broad},
+		SearchRate: 1 << 30, BroadSearches: b.cpus},
 		portal.Deps{Store: b.st, Index: b.ix, Rights: b.rights, Journal: journal, Log: b.log})
 	if err != nil {
 		ln.Close()

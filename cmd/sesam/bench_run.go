@@ -126,7 +126,7 @@ func parseBenchRun(e *env, args []string) (benchOptions, error) {
 	if *only != "" {
 		o.only = strings.Split(*only, ",")
 		for _, name := range o.only {
-			if !slices.ContainsFunc(benchMix(), func(mq mixQuery) bool { return mq.Name == name }) {
+			if _, ok := mixQueryNamed(name); !ok {
 				return o, fmt.Errorf("bench run: --only: no query %q in the mix", name)
 			}
 		}
